@@ -1,0 +1,48 @@
+// Length of a jail term drawn when a cop arrests a citizen (EPSTEIN.md, ambiguity 4):
+//   continuous     U(0, J_max), the paper's wording;
+//   int_below      an integer in 0 .. J_max - 1, as NetLogo's `random max-jail-term`;
+//   int_inclusive  an integer in 0 .. J_max, as Mesa's example.
+// An infinite J_max jails for ever (runs 3 to 5 of the paper).
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include <boost/random/uniform_int_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+
+namespace sahelsim::agents::citizen {
+
+enum class JailDraw { continuous, int_below, int_inclusive };
+
+inline JailDraw parse_jail_draw(const std::string& name) {
+  if (name == "continuous") return JailDraw::continuous;
+  if (name == "int_below") return JailDraw::int_below;
+  if (name == "int_inclusive") return JailDraw::int_inclusive;
+  throw std::invalid_argument("jail_draw = '" + name +
+                              "' is not allowed: expected one of: continuous, int_below, int_inclusive");
+}
+
+/// Steps to serve; the citizen is released at the start of the first step after they are served.
+template <class Stream>
+double draw_jail_term(Stream& stream, double max_jail_term, JailDraw draw) {
+  if (std::isinf(max_jail_term)) return std::numeric_limits<double>::infinity();
+  switch (draw) {
+    case JailDraw::continuous:
+      return boost::random::uniform_real_distribution<double>(0.0, max_jail_term)(stream);
+    case JailDraw::int_below: {
+      const auto j = static_cast<long long>(std::floor(max_jail_term));
+      if (j <= 0) return 0.0;
+      return static_cast<double>(boost::random::uniform_int_distribution<long long>(0, j - 1)(stream));
+    }
+    case JailDraw::int_inclusive: {
+      const auto j = static_cast<long long>(std::floor(max_jail_term));
+      return static_cast<double>(boost::random::uniform_int_distribution<long long>(0, j)(stream));
+    }
+  }
+  return 0.0;
+}
+
+}  // namespace sahelsim::agents::citizen

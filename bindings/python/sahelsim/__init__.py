@@ -1,0 +1,31 @@
+"""sahelsim: a parallel agent-based model of insurgent–state–population dynamics.
+
+The engine is C++ (oneTBB, HDF5); this package drives it from Python::
+
+    import sahelsim
+    model = sahelsim.Model("epstein", seed=1, threads=2, legitimacy=0.82)
+    model.step(10)
+    model.series()                      # {'quiet': ..., 'active': ..., 'jailed': ..., ...}
+    model.columns["citizens"]["hardship"]   # read-only NumPy view, no copy
+    model.run(500, output="run.h5")    # GIL released, Ctrl-C honoured
+    ds = sahelsim.open_run("run.h5")   # xarray.Dataset
+"""
+
+from ._core import RunFileError, build_info
+from ._model import Model, models, parameters
+from .analysis import outbursts
+from .io import IncompleteRunWarning, open_run
+
+__version__ = build_info()["version"]
+
+__all__ = [
+    "Model",
+    "models",
+    "parameters",
+    "open_run",
+    "outbursts",
+    "build_info",
+    "RunFileError",
+    "IncompleteRunWarning",
+    "__version__",
+]

@@ -1,0 +1,192 @@
+"""The ``sahelsim`` command line.
+
+    sahelsim run [MODEL] [--set NAME=VALUE ...] [--steps N] [--seed S] [--threads T] [-o FILE]
+    sahelsim models
+    sahelsim params MODEL
+
+Exit codes: 0 success; 2 bad input (unknown model, parameter or value; bad option); 3 the run file
+could not be written; 130 interrupted by Ctrl-C (the run file is kept, marked incomplete).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from typing import Dict, List, Optional
+
+from . import _core
+from ._model import Model, models, parameters
+from .analysis import outbursts
+
+EXIT_BAD_INPUT = 2
+EXIT_OUTPUT_ERROR = 3
+EXIT_INTERRUPTED = 130
+
+DEFAULT_MODEL = "epstein"
+DEFAULT_STEPS = 500
+
+
+class BadInput(Exception):
+    """A command-line argument that is not allowed (exit code 2)."""
+
+
+def _parse_assignments(items: List[str], model: str) -> Dict[str, str]:
+    known = {spec["name"] for spec in parameters(model)}
+    values: Dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise BadInput(f"--set {item!r} is not allowed: expected NAME=VALUE, e.g. --set legitimacy=0.82")
+        if name not in known:
+            raise BadInput(
+                f"--set {item!r}: unknown parameter {name!r} for model {model!r}; "
+                f"known parameters: {', '.join(sorted(known))} (see `sahelsim params {model}`)"
+            )
+        values[name] = value.strip()
+    return values
+
+
+def _progress_bar(total: int):
+    if not sys.stderr.isatty() or total == 0:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="step", file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int) -> None:
+        bar.update(done - bar.n)
+
+    return update, bar.close
+
+
+def _summary(model: Model, result: dict, overrides: Dict[str, str], history: Dict[str, List]) -> str:
+    lines = [
+        f"model      {model.name}   seed {model.seed}   threads {model.threads}",
+        f"steps      {result['steps_run']} in {result['wall_seconds']:.3f} s",
+    ]
+    if overrides:
+        lines.append("set        " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
+    final = model.series()
+    lines.append("final      " + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in final.items()))
+    if "active" in history and history["active"]:
+        active = history["active"]
+        bursts = outbursts(active)
+        lines.append(
+            f"active     mean {sum(active) / len(active):.1f}, peak {max(active)}; "
+            f"outbursts (actives > 50): {len(bursts['start'])}"
+        )
+        if len(bursts["size"]):
+            lines.append(
+                f"           total activation per outburst: mean {bursts['size'].mean():.0f}; "
+                f"waiting time between outbursts: mean "
+                + (f"{bursts['waiting'].mean():.1f}" if len(bursts["waiting"]) else "n/a")
+            )
+    if result.get("output"):
+        lines.append(f"run file   {result['output']}")
+    return "\n".join(lines)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    model_name = args.model or DEFAULT_MODEL
+    if model_name not in models():
+        raise BadInput(f"unknown model {model_name!r}: expected one of: {', '.join(models())}")
+    overrides = _parse_assignments(args.set or [], model_name)
+    if args.steps < 0:
+        raise BadInput(f"--steps {args.steps} is not allowed: expected an integer >= 0")
+    if args.threads < 1:
+        raise BadInput(f"--threads {args.threads} is not allowed: expected an integer >= 1")
+    if args.seed < 0:
+        raise BadInput(f"--seed {args.seed} is not allowed: expected an integer >= 0")
+    output: Optional[str] = args.output
+    if output is None:
+        os.makedirs("runs", exist_ok=True)
+        output = os.path.join("runs", f"{model_name}-seed{args.seed}.h5")
+    try:
+        model = Model(model_name, seed=args.seed, threads=args.threads, **overrides)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+
+    update, close = _progress_bar(args.steps)
+    try:
+        result = model.run(args.steps, output, snapshot_every=args.snapshot_every, progress=update)
+    finally:
+        close()
+    # The summary reads the run's series back from its file, which is the record of the run.
+    import h5py
+
+    with h5py.File(output, "r") as f:
+        history: Dict[str, List] = {name: f[name][()].tolist() for name in model.series() if name in f}
+    print(_summary(model, result, overrides, history))
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    for name in models():
+        print(f"{name:16s} {_core.model_description(name)}")
+    return 0
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    if args.model not in models():
+        raise BadInput(f"unknown model {args.model!r}: expected one of: {', '.join(models())}")
+    for spec in parameters(args.model):
+        default = spec["default"]
+        print(f"{spec['name']} = {default!r}  [{spec['unit']}]  {spec['allowed']}")
+        print(textwrap.indent(textwrap.fill(spec["description"], 90), "    "))
+        print(f"    source: {spec['source']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sahelsim",
+        description="sahelsim: parallel agent-based models of insurgent–state–population dynamics.",
+        epilog="Exit codes: 0 success, 2 bad input, 3 run file not writable, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"sahelsim {_core.build_info()['version']}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a model and write its run file",
+                         description="Run a model and write its run file (netCDF-4/HDF5), then print a summary.")
+    run.add_argument("model", nargs="?", help=f"model name (default {DEFAULT_MODEL}; see `sahelsim models`)")
+    run.add_argument("--set", action="append", metavar="NAME=VALUE",
+                     help="set a parameter (repeatable); see `sahelsim params MODEL`")
+    run.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"steps to run (default {DEFAULT_STEPS})")
+    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument("--threads", type=int, default=1, help="oneTBB threads (default 1)")
+    run.add_argument("-o", "--output", metavar="FILE", help="run file (default runs/MODEL-seedS.h5)")
+    run.add_argument("--snapshot-every", type=int, default=0, metavar="N",
+                     help="write the lattice rasters every N steps (default 0: none)")
+    run.set_defaults(handler=_cmd_run)
+
+    sub.add_parser("models", help="list the runnable models").set_defaults(handler=_cmd_models)
+    params = sub.add_parser("params", help="list a model's parameters with units, defaults and ranges")
+    params.add_argument("model")
+    params.set_defaults(handler=_cmd_params)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return args.handler(args)
+    except BadInput as error:
+        print(f"sahelsim: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (_core.RunFileError, OSError) as error:
+        print(f"sahelsim: error: {error}", file=sys.stderr)
+        return EXIT_OUTPUT_ERROR
+    except KeyboardInterrupt:
+        print("sahelsim: interrupted; the run file is kept and marked incomplete", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

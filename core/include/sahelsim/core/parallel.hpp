@@ -1,0 +1,99 @@
+// Parallel loops whose results do not depend on the thread count (ENGINEERING.md §3).
+//
+// Work is split into fixed chunks of `chunk_size` items; the unit of determinism is the chunk id,
+// never the thread. Loops use simple_partitioner over chunk ids inside the simulation's own
+// task_arena, so the thread count is set per simulation and never changes other libraries.
+// Reductions combine per-chunk partial results serially in chunk order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/partitioner.h>
+#include <oneapi/tbb/task_arena.h>
+
+namespace sahelsim::core {
+
+class ParallelExecutor {
+ public:
+  /// threads >= 1; throws std::invalid_argument otherwise.
+  explicit ParallelExecutor(int threads);
+
+  int threads() const { return threads_; }
+
+  /// Calls body(begin, end, chunk_id) for each chunk of [0, n). Bodies of different chunks run
+  /// concurrently and must only write state owned by their items or their chunk.
+  template <class Body>
+  void for_chunks(std::size_t n, std::size_t chunk_size, const Body& body) {
+    if (n == 0) return;
+    const std::size_t chunks = (n + chunk_size - 1) / chunk_size;
+    if (threads_ == 1 || chunks == 1) {
+      for (std::size_t c = 0; c < chunks; ++c) body(c * chunk_size, std::min(n, (c + 1) * chunk_size), c);
+      return;
+    }
+    arena_->execute([&] {
+      oneapi::tbb::parallel_for(
+          oneapi::tbb::blocked_range<std::size_t>(0, chunks, 1),
+          [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+            for (std::size_t c = r.begin(); c != r.end(); ++c)
+              body(c * chunk_size, std::min(n, (c + 1) * chunk_size), c);
+          },
+          oneapi::tbb::simple_partitioner());
+    });
+  }
+
+  /// Calls body(i) for each i in [0, n) in parallel chunks.
+  template <class Body>
+  void for_each(std::size_t n, std::size_t chunk_size, const Body& body) {
+    for_chunks(n, chunk_size, [&](std::size_t begin, std::size_t end, std::size_t) {
+      for (std::size_t i = begin; i < end; ++i) body(i);
+    });
+  }
+
+  /// Deterministic sum: per-chunk partial sums of value(i), combined in chunk order.
+  template <class T, class Value>
+  T sum(std::size_t n, std::size_t chunk_size, const Value& value) {
+    if (n == 0) return T{};
+    std::vector<T> partial((n + chunk_size - 1) / chunk_size, T{});
+    for_chunks(n, chunk_size, [&](std::size_t begin, std::size_t end, std::size_t c) {
+      T acc{};
+      for (std::size_t i = begin; i < end; ++i) acc += value(i);
+      partial[c] = acc;
+    });
+    T total{};
+    for (const T& p : partial) total += p;
+    return total;
+  }
+
+ private:
+  int threads_;
+  std::unique_ptr<oneapi::tbb::task_arena> arena_;
+};
+
+/// Deterministic stable compaction: the indices i in [0, n) with keep(i) true, in increasing order,
+/// computed in parallel (per-chunk counts, prefix sum in chunk order, scatter).
+template <class Keep>
+std::vector<std::int64_t> parallel_select(ParallelExecutor& executor, std::size_t n,
+                                          std::size_t chunk_size, const Keep& keep) {
+  const std::size_t chunks = n == 0 ? 0 : (n + chunk_size - 1) / chunk_size;
+  std::vector<std::size_t> counts(chunks + 1, 0);
+  executor.for_chunks(n, chunk_size, [&](std::size_t begin, std::size_t end, std::size_t c) {
+    std::size_t k = 0;
+    for (std::size_t i = begin; i < end; ++i) k += keep(i) ? 1 : 0;
+    counts[c + 1] = k;
+  });
+  for (std::size_t c = 1; c <= chunks; ++c) counts[c] += counts[c - 1];
+  std::vector<std::int64_t> selected(counts[chunks]);
+  executor.for_chunks(n, chunk_size, [&](std::size_t begin, std::size_t end, std::size_t c) {
+    std::size_t out = counts[c];
+    for (std::size_t i = begin; i < end; ++i)
+      if (keep(i)) selected[out++] = static_cast<std::int64_t>(i);
+  });
+  return selected;
+}
+
+}  // namespace sahelsim::core

@@ -1,0 +1,146 @@
+// Epstein's civil violence model (Model I) and ethnic violence model (Model II) on sahelsim's core.
+//
+// A step is a named list of phases (see the constructor): schedules, release from jail, then either
+// one phase that activates every agent in a random sequential order (the paper's reference scheme,
+// serial) or the synchronous parallel phases move / decide / (kill) / arrest, whose conflicts are
+// resolved by propose-then-resolve so results are bitwise identical for any thread count; then jail
+// terms and (Model II) ageing and cloning.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agents/citizen/arrest_probability.hpp"
+#include "agents/citizen/jail_term.hpp"
+#include "sahelsim/core/claims.hpp"
+#include "sahelsim/core/columns.hpp"
+#include "sahelsim/core/lattice.hpp"
+#include "sahelsim/core/model.hpp"
+#include "sahelsim/core/parallel.hpp"
+#include "sahelsim/core/parameters.hpp"
+#include "sahelsim/core/schedule.hpp"
+
+namespace sahelsim::models::epstein {
+
+enum class Variant { civil_violence, ethnic_violence };
+
+/// Values of the citizens' `condition` column and of the `cell_state` raster.
+enum CitizenCondition : std::uint8_t { quiet = 0, active = 1, jailed = 2 };
+enum CellState : std::uint8_t { cell_empty = 0, cell_quiet = 1, cell_active = 2, cell_jailed = 3, cell_cop = 4 };
+
+class EpsteinModel final : public core::Model {
+ public:
+  /// `parameters` must come from civil_violence_parameters() or ethnic_violence_parameters() for the
+  /// variant. Throws core::ParameterError on inconsistent parameters.
+  EpsteinModel(Variant variant, const core::ParameterSet& parameters, std::uint64_t seed, int threads);
+
+  // core::Model
+  std::string model_name() const override;
+  void step() override;
+  std::int64_t current_step() const override { return step_; }
+  const core::ParameterSet& parameters() const override { return parameters_; }
+  std::uint64_t seed() const override { return seed_; }
+  int threads() const override { return executor_.threads(); }
+  const std::vector<core::SeriesSpec>& series_specs() const override;
+  std::vector<double> series_values() const override;
+  int raster_width() const override { return lattice_.width(); }
+  int raster_height() const override { return lattice_.height(); }
+  const std::vector<core::RasterSpec>& raster_specs() const override;
+  std::vector<std::uint8_t> raster(const std::string& name) const override;
+  std::vector<const core::ColumnTable*> tables() const override { return {&citizens_, &cops_}; }
+  std::uint64_t state_hash() const override;
+  std::string describe_schedule() const override { return schedule_.describe(); }
+
+  struct Counts {
+    std::int64_t quiet = 0, active = 0, jailed = 0, cops = 0;
+    std::int64_t group_a = 0, group_b = 0;  // living citizens by group (Model II)
+  };
+  Counts counts() const;
+  double legitimacy() const { return legitimacy_; }
+  /// Model II: step at which one group was wiped out (-1 while both live), and the survivor (0 = A, 1 = B).
+  std::int64_t genocide_step() const { return genocide_step_; }
+  int surviving_group() const { return surviving_group_; }
+  const core::Lattice& lattice() const { return lattice_; }
+  /// Occupant of each cell: -1 empty, citizen index, or cop_code(cop index).
+  const std::vector<std::int32_t>& occupancy() const { return occupancy_; }
+  const core::ColumnTable& citizens() const { return citizens_; }
+  const core::ColumnTable& cops() const { return cops_; }
+
+ private:
+  // ---- phases ----
+  void apply_schedules();
+  void release_from_jail();
+  void activate_in_random_order();  // sequential reference: every agent moves and acts in turn
+  void move_synchronously();
+  void decide_synchronously();
+  void kill_synchronously();        // Model II
+  void arrest_synchronously();
+  void serve_jail_terms();
+  void age_and_die();               // Model II
+  void clone_synchronously();       // Model II
+  void detect_genocide();           // Model II
+
+  // ---- helpers ----
+  void place_initial_agents();
+  void set_cop_count(std::int64_t target);
+  bool is_cop_code(std::int32_t occupant) const { return occupant >= cop_base_; }
+  std::int32_t cop_code(std::int64_t cop) const { return static_cast<std::int32_t>(cop_base_ + cop); }
+  bool on_grid_citizen(std::int64_t i) const;
+  double arrest_probability(int cops_seen, int others_active, bool self_active) const;
+  void arrest(std::int64_t cop, std::int64_t citizen);
+  void kill(std::int64_t victim);
+  void rebuild_counts_sequential();
+
+  Variant variant_;
+  core::ParameterSet parameters_;
+  std::uint64_t seed_;
+  mutable core::ParallelExecutor executor_;
+  core::Lattice lattice_;
+  std::int64_t step_ = 0;
+  double legitimacy_ = 0.0;
+
+  // Resolved parameters (names resolved once, never in hot loops).
+  double threshold_, k_, max_jail_term_, clone_probability_ = 0.0;
+  std::int32_t max_age_ = 0;
+  bool movement_, jailed_hold_cell_, cop_moves_to_arrest_, count_self_twice_, move_first_, sequential_;
+  agents::citizen::ArrestRule arrest_rule_;
+  agents::citizen::JailDraw jail_draw_;
+  std::vector<core::RowSpan> citizen_rows_, cop_rows_;
+  std::vector<core::Offset> citizen_offsets_, cop_offsets_, birth_offsets_;
+  std::vector<double> probability_table_;  // P for (cops seen, actives seen), when cheap to tabulate
+  int table_max_ = 0;
+
+  // Agent state as typed columns.
+  core::ColumnTable citizens_;
+  core::Column<double>& hardship_;
+  core::Column<double>& risk_aversion_;
+  core::Column<std::uint8_t>& condition_;
+  core::Column<double>& jail_remaining_;
+  core::Column<std::int64_t>& citizen_cell_;  // -1 while off the lattice (jailed or dead)
+  core::Column<std::int64_t>& last_cell_;     // where a jailed citizen was arrested
+  core::Column<std::uint8_t>& alive_;
+  core::Column<std::uint8_t>& group_;
+  core::Column<std::int32_t>& age_;
+  core::Column<std::int32_t>& death_age_;
+  core::ColumnTable cops_;
+  core::Column<std::int64_t>& cop_cell_;  // -1 when the cop is not deployed
+  std::int64_t citizen_capacity_;
+  std::int32_t cop_base_;
+
+  std::vector<std::int32_t> occupancy_;
+  core::Claims cell_claims_;
+  core::Claims citizen_claims_;
+  core::RowPrefixCounts active_counts_, cop_counts_;
+  core::RowFenwickCounts active_fenwick_, cop_fenwick_;
+
+  // Per-step tallies for the series.
+  std::int64_t arrests_ = 0, killed_ = 0, births_ = 0, deaths_ = 0;
+  std::int64_t genocide_step_ = -1;
+  int surviving_group_ = -1;
+
+  core::Schedule schedule_;
+};
+
+}  // namespace sahelsim::models::epstein

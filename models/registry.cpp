@@ -1,0 +1,33 @@
+#include "models/registry.hpp"
+
+#include "models/epstein/epstein_model.hpp"
+#include "models/epstein/parameters.hpp"
+
+namespace sahelsim::models {
+
+const std::vector<ModelEntry>& model_registry() {
+  static const std::vector<ModelEntry> entries = {
+      {"epstein", "Epstein (2002) civil violence, Model I: citizens, cops and a regime's legitimacy",
+       &epstein::civil_violence_parameters(),
+       [](const core::ParameterSet& p, std::uint64_t seed, int threads) -> std::unique_ptr<core::Model> {
+         return std::make_unique<epstein::EpsteinModel>(epstein::Variant::civil_violence, p, seed, threads);
+       }},
+      {"epstein-ethnic", "Epstein (2002) ethnic violence, Model II: two groups, cloning, ageing, killing",
+       &epstein::ethnic_violence_parameters(),
+       [](const core::ParameterSet& p, std::uint64_t seed, int threads) -> std::unique_ptr<core::Model> {
+         return std::make_unique<epstein::EpsteinModel>(epstein::Variant::ethnic_violence, p, seed, threads);
+       }},
+  };
+  return entries;
+}
+
+const ModelEntry& find_model(const std::string& name) {
+  std::string known;
+  for (const auto& entry : model_registry()) {
+    if (entry.name == name) return entry;
+    known += (known.empty() ? "" : ", ") + entry.name;
+  }
+  throw core::ParameterError("unknown model '" + name + "': expected one of: " + known);
+}
+
+}  // namespace sahelsim::models

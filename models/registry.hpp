@@ -1,0 +1,26 @@
+// The runnable models by name: their parameter specs and a factory. The bindings, the command line
+// and the benchmarks find models here, so a new model is registered in one place.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sahelsim/core/model.hpp"
+#include "sahelsim/core/parameters.hpp"
+
+namespace sahelsim::models {
+
+struct ModelEntry {
+  std::string name;
+  std::string description;
+  const std::vector<core::ParameterSpec>* parameters;
+  std::unique_ptr<core::Model> (*make)(const core::ParameterSet&, std::uint64_t seed, int threads);
+};
+
+const std::vector<ModelEntry>& model_registry();
+/// Throws core::ParameterError listing the known models when `name` is unknown.
+const ModelEntry& find_model(const std::string& name);
+
+}  // namespace sahelsim::models
