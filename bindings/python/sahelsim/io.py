@@ -23,13 +23,29 @@ def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"run file {path!r} does not exist")
-    if live:
+    still_open = False
+    if not live:
+        try:
+            dataset = xr.open_dataset(path, engine="h5netcdf")
+        except OSError as error:
+            # A writer that was killed leaves the file flagged "open for write" (HDF5 SWMR); it is
+            # still readable as an SWMR reader, with every step flushed before the kill.
+            if "already open for write" not in str(error):
+                raise
+            still_open = True
+    if live or still_open:
         import h5netcdf
 
         store = xr.backends.H5NetCDFStore(h5netcdf.File(path, "r", swmr=True))
         dataset = xr.open_dataset(store)
-    else:
-        dataset = xr.open_dataset(path, engine="h5netcdf")
+    if still_open:
+        warnings.warn(
+            f"run file {path!r} was not closed by its run (killed, or still running); it holds the "
+            f"{dataset.sizes.get('step', 0)} steps flushed so far",
+            IncompleteRunWarning,
+            stacklevel=2,
+        )
+        return dataset
     status = dataset.attrs.get("run_status", "missing")
     if status != "complete" and not live:
         reason = dataset.attrs.get("run_status_reason", "")
