@@ -12,7 +12,7 @@ The engine is C++ (oneTBB, HDF5); this package drives it from Python::
 """
 
 from ._core import RunFileError, build_info
-from ._model import Model, models, parameters
+from ._model import Model, models, parameter_table, parameters
 from .analysis import outbursts
 from .io import IncompleteRunWarning, open_run
 
@@ -22,6 +22,7 @@ __all__ = [
     "Model",
     "models",
     "parameters",
+    "parameter_table",
     "open_run",
     "outbursts",
     "build_info",

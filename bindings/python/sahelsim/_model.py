@@ -132,3 +132,16 @@ class Model:
 
     def __repr__(self) -> str:
         return f"<sahelsim.Model {self.name!r} step={self.current_step} seed={self.seed} threads={self.threads}>"
+
+
+def parameter_table(model: str) -> str:
+    """The parameter registry of ``model`` as a Markdown table (used in docs/ODD-epstein.md; a test
+    checks that the document and the registry agree)."""
+    rows = ["| name | unit | default | allowed | description | source |", "|---|---|---|---|---|---|"]
+    for spec in parameters(model):
+        default = spec["default"]
+        shown = str(default).lower() if isinstance(default, bool) else str(default)
+        rows.append(
+            f"| `{spec['name']}` | {spec['unit']} | {shown} | {spec['allowed']} | {spec['description']} | {spec['source']} |"
+        )
+    return "\n".join(rows)
