@@ -9,7 +9,20 @@
 //
 // The root attribute `run_status` is "incomplete" from creation; only finish() rewrites it to
 // "complete" (after the SWMR session has been closed), so a file that was interrupted never looks
-// complete.
+// complete. A writer process that died without closing leaves the file flagged as open for SWMR
+// writing: readers then open it with SWMR read (h5py/h5netcdf `swmr=True`), or run `h5clear -s`
+// on it first for ncdump and plain opens.
+//
+// Records are buffered in memory and written as one hyperslab per variable every
+// records_per_chunk records (fewer when a record is large: a dimension buffers at most ~64 MiB),
+// and on flush(), finish() and abandon(). Chunks hold records_per_chunk records (fewer for large
+// records) × the other dimensions, halving the largest other dimensions until a chunk is ~1 MiB.
+//
+// Unwritten cells read as the fill value: NaN for float32/float64, 0 for integer types. No
+// `_FillValue` attribute is written (on integers it would make xarray mask them into floats).
+//
+// Threads: HDF5 is not thread-safe. Use a writer from one thread at a time, and do not call HDF5
+// from other threads while it works.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +30,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sahelsim::core {
@@ -30,33 +44,43 @@ class RunFileError : public std::runtime_error {
 enum class DataType { int8, uint8, int32, int64, float32, float64 };
 
 struct RunFileOptions {
-  int deflate_level = 4;          // 1..9; shuffle is always on with deflate
-  std::size_t records_per_chunk = 64;  // chunk length along the unlimited dimension
-  bool swmr = true;               // reading while writing (HDF5 SWMR, file format v1.10)
+  int deflate_level = 4;          // 0..9 (0 = stored); shuffle is always on with deflate
+  std::size_t records_per_chunk = 64;  // chunk length and write interval along unlimited dims (>= 1)
+  bool swmr = true;               // reading while writing (HDF5 SWMR, file format v1.10); without
+                                  // it the file keeps the default (oldest readable) format
 };
 
 class RunFileWriter {
  public:
   /// Creates (truncates) `path`. Throws RunFileError naming the path if it cannot be created.
   RunFileWriter(const std::string& path, RunFileOptions options = {});
-  ~RunFileWriter();  // closes without marking complete
+  ~RunFileWriter();  // if still open: abandon("writer destroyed before finish"); never throws
   RunFileWriter(const RunFileWriter&) = delete;
   RunFileWriter& operator=(const RunFileWriter&) = delete;
 
   // ---- definition stage (before begin_appending) ----
-  /// A fixed-length dimension without coordinate values (netCDF "dimension but not a variable").
+  // Dimensions and variables share one namespace. Every call here throws RunFileError after
+  // begin_appending() (SWMR allows no new objects or attributes).
+
+  /// A fixed-length dimension (length >= 1) without coordinate values (netCDF "dimension but not
+  /// a variable").
   void add_dimension(const std::string& name, std::size_t length);
-  /// A fixed-length dimension with a coordinate variable of the same name.
+  /// A fixed-length dimension with a float64 coordinate variable of the same name.
   void add_coordinate(const std::string& name, const std::vector<double>& values,
                       const std::string& long_name, const std::string& units = "");
-  /// An unlimited dimension with an int64 coordinate variable of the same name.
+  /// An unlimited dimension with an int64 coordinate variable of the same name (no `units`, so
+  /// xarray never decodes it as time).
   void add_unlimited_dimension(const std::string& name, const std::string& long_name);
-  /// A variable over named dimensions (already defined). If the first dimension is unlimited, the
-  /// variable grows by append_record; otherwise it is written once by write_fixed.
+  /// A variable over named dimensions (already defined, at least one). If the first dimension is
+  /// unlimited, the variable grows by append_record; otherwise it is written once by write_fixed.
+  /// An unlimited dimension may only be the first one.
   void add_variable(const std::string& name, DataType type, const std::vector<std::string>& dims,
                     const std::string& long_name, const std::string& units = "");
 
-  /// Attributes on the root group (variable = "") or on a variable. Scalars only.
+  /// Attributes on the root group (variable = "") or on a variable or coordinate. Scalars only:
+  /// text is a fixed-length UTF-8 string, numbers are native double / int64. Setting a name again
+  /// replaces the value. Names that netCDF reserves (NAME, CLASS, DIMENSION_LIST, _Netcdf4Dimid,
+  /// _FillValue, ...) and the root's run_status / run_status_reason are rejected.
   void set_attribute(const std::string& variable, const std::string& name, const std::string& value);
   void set_attribute(const std::string& variable, const std::string& name, double value);
   void set_attribute(const std::string& variable, const std::string& name, std::int64_t value);
@@ -66,24 +90,29 @@ class RunFileWriter {
   void write_fixed(const std::string& variable, const void* data);
 
   // ---- append stage ----
-  /// Ends the definition stage and switches to SWMR writing.
+  /// Ends the definition stage and switches to SWMR writing (when options.swmr).
   void begin_appending();
   /// Starts a new record along `dimension` with coordinate `coordinate`; then write each variable
   /// over that dimension with write_record. Records are buffered and flushed every records_per_chunk.
   void append_record(const std::string& dimension, std::int64_t coordinate);
-  /// Writes the current record of `variable` (one slab: the product of its non-record dims).
+  /// Writes the current record of `variable` (one slab: the product of its non-record dims), at
+  /// most once per record (a second write throws). A variable not written in a record keeps the
+  /// fill value there (NaN / 0).
   void write_record(const std::string& variable, const void* data);
   /// Publishes everything buffered so far to readers (and to disk).
   void flush();
-  /// Number of records appended along `dimension`.
+  /// Number of records appended along unlimited `dimension` (buffered ones included).
   std::size_t records(const std::string& dimension) const;
 
   /// Flushes, closes the SWMR session, reopens the file and sets run_status = "complete" plus the
-  /// given root attributes (e.g. wall time). After finish() the writer is closed.
+  /// given root attributes (e.g. wall time). After finish() the writer is closed (also when it
+  /// throws after closing; the file then stays "incomplete"). Live SWMR readers in other processes
+  /// do not block it; the same file open elsewhere in this process does.
   void finish(const std::vector<std::pair<std::string, std::string>>& final_text_attributes = {},
               const std::vector<std::pair<std::string, double>>& final_number_attributes = {});
   /// Flushes and closes, leaving run_status = "incomplete" (with `reason` in run_status_reason
-  /// when possible). Used on errors and interruption.
+  /// when possible). Used on errors and interruption. Never throws (problems go to stderr); does
+  /// nothing if the writer is already closed.
   void abandon(const std::string& reason);
 
   const std::string& path() const;

@@ -1,0 +1,781 @@
+// RunFileWriter: netCDF-4-compatible HDF5 run files (ENGINEERING.md §1).
+//
+// Only the HDF5 C API and the high-level dimension-scale API (H5DS) are used. Every call that has
+// a versioned name uses it explicitly (H5Dcreate2, H5Acreate2, H5Eset_auto2, ...), so the file
+// compiles unchanged against HDF5 1.10, 1.14 and 2.0 whatever API-compatibility macros are set.
+#include "sahelsim/core/run_file.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <utility>
+
+namespace sahelsim::core {
+namespace {
+
+constexpr hid_t kNoId = -1;
+
+// H5Pset_file_locking appeared in HDF5 1.10.7 and 1.12.1.
+#if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
+#define SAHELSIM_HAVE_H5P_SET_FILE_LOCKING 1
+#else
+#define SAHELSIM_HAVE_H5P_SET_FILE_LOCKING 0
+#endif
+
+// netCDF-C and h5netcdf mark a dimension that has no coordinate variable with this NAME, followed
+// by the dimension length formatted "%10d".
+constexpr const char* kNotAVariable = "This is a netCDF dimension but not a netCDF variable.";
+
+// Chunks are kept at or below the default raw-data chunk cache (1 MiB per dataset), so reading a
+// chunk never bypasses the cache (ENGINEERING.md §1.2).
+constexpr std::size_t kTargetChunkBytes = std::size_t{1} << 20;
+
+// Upper bound on the records buffered in memory for one unlimited dimension: large per-record
+// slabs (rasters) are written every few records instead of every records_per_chunk records.
+constexpr std::size_t kMaxBufferedBytesPerDimension = std::size_t{64} << 20;
+
+constexpr const char* kStatusAttribute = "run_status";
+constexpr const char* kStatusReasonAttribute = "run_status_reason";
+
+// Attributes that netCDF readers hide or interpret, plus the ones this writer manages itself.
+bool is_reserved_attribute(const std::string& name) {
+  static const char* const reserved[] = {"REFERENCE_LIST", "CLASS",          "DIMENSION_LIST",
+                                         "NAME",           "_Netcdf4Dimid",  "_Netcdf4Coordinates",
+                                         "_nc3_strict",    "_NCProperties",  "_FillValue"};
+  return std::any_of(std::begin(reserved), std::end(reserved),
+                     [&](const char* r) { return name == r; });
+}
+
+// ---- small HDF5 helpers ----
+
+/// Owns one HDF5 identifier and closes it with the matching H5?close function.
+class Hid {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Hid() = default;
+  Hid(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Hid(Hid&& other) noexcept : id_(std::exchange(other.id_, kNoId)), closer_(other.closer_) {}
+  Hid& operator=(Hid&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = std::exchange(other.id_, kNoId);
+      closer_ = other.closer_;
+    }
+    return *this;
+  }
+  Hid(const Hid&) = delete;
+  Hid& operator=(const Hid&) = delete;
+  ~Hid() { reset(); }
+
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  /// Closes now; returns the close status (negative on failure).
+  herr_t reset() {
+    herr_t status = 0;
+    if (id_ >= 0 && closer_ != nullptr) status = closer_(id_);
+    id_ = kNoId;
+    return status;
+  }
+
+ private:
+  hid_t id_ = kNoId;
+  Closer closer_ = nullptr;
+};
+
+/// Turns off HDF5's automatic error-stack printing for the current scope (and restores whatever
+/// was set before), so failures surface only as RunFileError.
+class SilenceHdf5Errors {
+ public:
+  SilenceHdf5Errors() {
+    H5Eget_auto2(H5E_DEFAULT, &previous_function_, &previous_data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~SilenceHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, previous_function_, previous_data_); }
+  SilenceHdf5Errors(const SilenceHdf5Errors&) = delete;
+  SilenceHdf5Errors& operator=(const SilenceHdf5Errors&) = delete;
+
+ private:
+  H5E_auto2_t previous_function_ = nullptr;
+  void* previous_data_ = nullptr;
+};
+
+herr_t keep_innermost_error(unsigned n, const H5E_error2_t* error, void* message) {
+  if (n == 0 && error != nullptr) {
+    const char* text = (error->desc != nullptr && error->desc[0] != '\0') ? error->desc : error->func_name;
+    *static_cast<std::string*>(message) = text != nullptr ? text : "";
+  }
+  return 0;
+}
+
+/// The most specific message on the current HDF5 error stack (walking upward starts with the
+/// function that detected the error, e.g. "unable to open file: name = '...', errno = 2, ...").
+std::string innermost_hdf5_error() {
+  std::string message;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost_error, &message);
+  return message.empty() ? "unknown HDF5 error" : message;
+}
+
+hid_t native_type(DataType type) {
+  switch (type) {
+    case DataType::int8: return H5T_NATIVE_INT8;
+    case DataType::uint8: return H5T_NATIVE_UINT8;
+    case DataType::int32: return H5T_NATIVE_INT32;
+    case DataType::int64: return H5T_NATIVE_INT64;
+    case DataType::float32: return H5T_NATIVE_FLOAT;
+    case DataType::float64: return H5T_NATIVE_DOUBLE;
+  }
+  return H5T_NATIVE_UINT8;
+}
+
+std::size_t element_size(DataType type) {
+  switch (type) {
+    case DataType::int8:
+    case DataType::uint8: return 1;
+    case DataType::int32:
+    case DataType::float32: return 4;
+    case DataType::int64:
+    case DataType::float64: return 8;
+  }
+  return 1;
+}
+
+/// Bytes of one element of the value that unwritten cells hold: NaN for floats, 0 for integers.
+std::vector<unsigned char> fill_element(DataType type) {
+  std::vector<unsigned char> bytes(element_size(type), 0);
+  if (type == DataType::float32) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    std::memcpy(bytes.data(), &nan, sizeof nan);
+  } else if (type == DataType::float64) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::memcpy(bytes.data(), &nan, sizeof nan);
+  }
+  return bytes;
+}
+
+std::size_t product(const std::vector<hsize_t>& shape) {
+  std::size_t n = 1;
+  for (hsize_t d : shape) n *= static_cast<std::size_t>(d);
+  return n;
+}
+
+/// Halves the largest entries of `chunk` until `leading_factor` × chunk × element bytes fits the
+/// target chunk size.
+void cap_chunk(std::vector<hsize_t>& chunk, std::size_t leading_factor, std::size_t element_bytes) {
+  while (leading_factor * product(chunk) * element_bytes > kTargetChunkBytes) {
+    auto largest = std::max_element(chunk.begin(), chunk.end());
+    if (largest == chunk.end() || *largest <= 1) break;
+    *largest = (*largest + 1) / 2;
+  }
+}
+
+std::string format_dimension_scale_name(std::size_t length) {
+  char digits[32];
+  std::snprintf(digits, sizeof digits, "%10llu", static_cast<unsigned long long>(length));
+  return std::string(kNotAVariable) + digits;
+}
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct RunFileWriter::Impl {
+  enum class Stage { defining, appending, closed };
+
+  struct Dimension {
+    std::string name;
+    int id = 0;  // zero-based, in creation order (_Netcdf4Dimid)
+    bool unlimited = false;
+    hsize_t length = 0;  // fixed dimensions only
+    Hid scale;           // the dimension-scale dataset (the coordinate variable, if any)
+
+    // Unlimited dimensions only.
+    std::vector<std::size_t> variables;        // indices into Impl::variables
+    std::vector<std::int64_t> buffered_coordinates;  // records appended but not yet written
+    std::size_t records_in_file = 0;           // records written to the file
+    std::size_t records_per_write = 1;         // set by begin_appending()
+
+    std::size_t records_appended() const { return records_in_file + buffered_coordinates.size(); }
+  };
+
+  struct Variable {
+    std::string name;
+    DataType type = DataType::float64;
+    std::vector<std::size_t> dimensions;  // indices into Impl::dimensions
+    Hid dataset;
+    bool along_records = false;           // first dimension is unlimited
+    std::vector<hsize_t> slab_shape;      // shape of one record (or of the whole fixed variable)
+    std::size_t slab_bytes = 0;
+    std::vector<unsigned char> fill;      // one element of the fill value
+    std::vector<unsigned char> buffered;  // records [records_in_file, records_appended) of its dim
+    std::int64_t last_record_written = -1;
+  };
+
+  std::string path;
+  RunFileOptions options;
+  Stage stage = Stage::defining;
+  Hid file;
+  std::vector<Dimension> dimensions;
+  std::vector<Variable> variables;
+  std::map<std::string, std::size_t> dimension_index;
+  std::map<std::string, std::size_t> variable_index;
+
+  // ---- error reporting ----
+
+  std::string in_file() const { return " in run file " + quoted(path); }
+
+  [[noreturn]] void fail_hdf5(const std::string& what) const {
+    throw RunFileError("cannot " + what + in_file() + ": " + innermost_hdf5_error());
+  }
+  [[noreturn]] void fail(const std::string& what, const std::string& why) const {
+    throw RunFileError("cannot " + what + in_file() + ": " + why);
+  }
+  void check(herr_t status, const std::string& what) const {
+    if (status < 0) fail_hdf5(what);
+  }
+  Hid check_id(hid_t id, Hid::Closer closer, const std::string& what) const {
+    if (id < 0) fail_hdf5(what);
+    return Hid(id, closer);
+  }
+
+  // ---- lookups and stage checks ----
+
+  void require_defining(const std::string& what) const {
+    if (stage == Stage::closed) fail(what, "the writer is closed");
+    if (stage != Stage::defining) fail(what, "definitions must come before begin_appending()");
+  }
+  void require_appending(const std::string& what) const {
+    if (stage == Stage::closed) fail(what, "the writer is closed");
+    if (stage != Stage::appending) fail(what, "call begin_appending() first");
+  }
+  void require_new_name(const std::string& name, const std::string& what) const {
+    if (name.empty()) fail(what, "the name is empty");
+    if (name.find('/') != std::string::npos) fail(what, "names cannot contain '/'");
+    if (dimension_index.count(name) || variable_index.count(name))
+      fail(what, "the name " + quoted(name) + " is already used by a dimension or variable");
+  }
+  Dimension& dimension(const std::string& name, const std::string& what) {
+    auto it = dimension_index.find(name);
+    if (it == dimension_index.end()) fail(what, "unknown dimension " + quoted(name));
+    return dimensions[it->second];
+  }
+  const Dimension& dimension(const std::string& name, const std::string& what) const {
+    return const_cast<Impl*>(this)->dimension(name, what);
+  }
+  Variable& variable(const std::string& name, const std::string& what) {
+    auto it = variable_index.find(name);
+    if (it == variable_index.end()) fail(what, "unknown variable " + quoted(name));
+    return variables[it->second];
+  }
+  /// The object that carries attributes of `name`: the root group for "", else a dataset
+  /// (variable or coordinate / dimension scale).
+  hid_t attribute_target(const std::string& name, const std::string& what) {
+    if (name.empty()) return file.get();
+    if (auto it = variable_index.find(name); it != variable_index.end()) return variables[it->second].dataset.get();
+    if (auto it = dimension_index.find(name); it != dimension_index.end()) return dimensions[it->second].scale.get();
+    fail(what, "unknown variable " + quoted(name));
+  }
+
+  // ---- attributes ----
+
+  void delete_attribute_if_present(hid_t target, const std::string& name, const std::string& what) {
+    const htri_t exists = H5Aexists(target, name.c_str());
+    check(exists, what);
+    if (exists > 0) check(H5Adelete(target, name.c_str()), what);
+  }
+
+  /// Fixed-length, NULLTERM, UTF-8 scalar string (size >= 1), like netCDF-C's text attributes.
+  void write_text_attribute(hid_t target, const std::string& name, const std::string& value,
+                            const std::string& what) {
+    delete_attribute_if_present(target, name, what);
+    Hid type = check_id(H5Tcopy(H5T_C_S1), H5Tclose, what);
+    check(H5Tset_size(type.get(), std::max<std::size_t>(value.size(), 1)), what);
+    check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), what);
+    check(H5Tset_cset(type.get(), H5T_CSET_UTF8), what);
+    Hid space = check_id(H5Screate(H5S_SCALAR), H5Sclose, what);
+    Hid attribute = check_id(H5Acreate2(target, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                             H5Aclose, what);
+    // c_str() is NUL-terminated, so an empty value writes the single byte '\0'.
+    check(H5Awrite(attribute.get(), type.get(), value.c_str()), what);
+  }
+
+  void write_number_attribute(hid_t target, const std::string& name, hid_t type, const void* value,
+                              const std::string& what) {
+    delete_attribute_if_present(target, name, what);
+    Hid space = check_id(H5Screate(H5S_SCALAR), H5Sclose, what);
+    Hid attribute =
+        check_id(H5Acreate2(target, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, what);
+    check(H5Awrite(attribute.get(), type, value), what);
+  }
+
+  void check_attribute_name(const std::string& variable_name, const std::string& name, const std::string& what) {
+    if (name.empty()) fail(what, "the attribute name is empty");
+    if (is_reserved_attribute(name)) fail(what, quoted(name) + " is reserved for netCDF / HDF5 bookkeeping");
+    if (variable_name.empty() && (name == kStatusAttribute || name == kStatusReasonAttribute))
+      fail(what, quoted(name) + " is managed by the writer (finish() / abandon())");
+  }
+
+  // ---- creation ----
+
+  /// Dataset creation plist with attribute creation order tracked and indexed (netCDF-4 rule),
+  /// without modification times, so that two identical runs give identical files.
+  Hid dataset_creation_plist(const std::string& what) {
+    Hid dcpl = check_id(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, what);
+    check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), what);
+    check(H5Pset_obj_track_times(dcpl.get(), 0), what);
+    return dcpl;
+  }
+
+  void set_chunked_compressed(hid_t dcpl, const std::vector<hsize_t>& chunk, const std::string& what) {
+    check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), what);
+    check(H5Pset_shuffle(dcpl), what);
+    check(H5Pset_deflate(dcpl, static_cast<unsigned>(options.deflate_level)), what);
+  }
+
+  /// Turns a freshly created dataset into the scale of the next dimension and registers it.
+  void register_dimension(const std::string& name, bool unlimited, hsize_t length, Hid scale,
+                          const std::string& scale_name, const std::string& what) {
+    Dimension dim;
+    dim.name = name;
+    dim.id = static_cast<int>(dimensions.size());
+    dim.unlimited = unlimited;
+    dim.length = length;
+    dim.scale = std::move(scale);
+    check(H5DSset_scale(dim.scale.get(), scale_name.c_str()), what);
+    write_number_attribute(dim.scale.get(), "_Netcdf4Dimid", H5T_NATIVE_INT, &dim.id, what);
+    dimension_index[name] = dimensions.size();
+    dimensions.push_back(std::move(dim));
+  }
+
+  void create_file() {
+    const std::string what = "create run file";
+    // Link and attribute creation order tracked + indexed on the root group (netCDF-4 rule).
+    Hid fcpl = check_id(H5Pcreate(H5P_FILE_CREATE), H5Pclose, what);
+    check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), what);
+    check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), what);
+    Hid fapl = file_access_plist(what);
+    if (options.swmr) {
+      // SWMR needs the v1.10 file format. Without SWMR the default (earliest) bounds are kept, so
+      // files written by newer HDF5 versions stay readable by HDF5 1.10 and netCDF-C.
+      check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST), what);
+    }
+    const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
+    if (id < 0) throw RunFileError("cannot create run file " + quoted(path) + ": " + innermost_hdf5_error());
+    file = Hid(id, H5Fclose);
+    write_text_attribute(file.get(), kStatusAttribute, "incomplete", "write run_status");
+    write_text_attribute(file.get(), kStatusReasonAttribute, "", "write run_status_reason");
+  }
+
+  /// Closing the file closes every object still open in it (also matches h5py's setting, so the
+  /// file can be shared with h5py inside one process).
+  Hid file_access_plist(const std::string& what) {
+    Hid fapl = check_id(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, what);
+    check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), what);
+    return fapl;
+  }
+
+  // ---- appending ----
+
+  /// Writes rows [first_row, first_row + rows) of a variable over an unlimited dimension from
+  /// `data` (rows × slab), extending the dataset to `extent_rows` first.
+  void write_rows(hid_t dataset, hid_t type, const std::vector<hsize_t>& slab_shape, hsize_t first_row,
+                  hsize_t rows, hsize_t extent_rows, const void* data, const std::string& what) {
+    std::vector<hsize_t> extent{extent_rows};
+    extent.insert(extent.end(), slab_shape.begin(), slab_shape.end());
+    check(H5Dset_extent(dataset, extent.data()), what);
+    std::vector<hsize_t> start(extent.size(), 0), count{rows};
+    start[0] = first_row;
+    count.insert(count.end(), slab_shape.begin(), slab_shape.end());
+    Hid file_space = check_id(H5Dget_space(dataset), H5Sclose, what);
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), what);
+    Hid memory_space = check_id(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose, what);
+    check(H5Dwrite(dataset, type, memory_space.get(), file_space.get(), H5P_DEFAULT, data), what);
+  }
+
+  /// Writes every buffered record of `dim` (coordinate and variables) as one hyperslab each; in
+  /// SWMR mode also publishes them to readers with H5Dflush.
+  void write_buffered_records(Dimension& dim) {
+    const std::size_t rows = dim.buffered_coordinates.size();
+    if (rows == 0) return;
+    const hsize_t first = dim.records_in_file;
+    const hsize_t extent = first + rows;
+    write_rows(dim.scale.get(), H5T_NATIVE_INT64, {}, first, rows, extent, dim.buffered_coordinates.data(),
+               "write records of " + quoted(dim.name));
+    for (std::size_t index : dim.variables) {
+      Variable& var = variables[index];
+      write_rows(var.dataset.get(), native_type(var.type), var.slab_shape, first, rows, extent, var.buffered.data(),
+                 "write records of variable " + quoted(var.name));
+    }
+    dim.records_in_file = extent;
+    dim.buffered_coordinates.clear();
+    for (std::size_t index : dim.variables) variables[index].buffered.clear();
+    if (options.swmr) {
+      check(H5Dflush(dim.scale.get()), "flush " + quoted(dim.name));
+      for (std::size_t index : dim.variables)
+        check(H5Dflush(variables[index].dataset.get()), "flush " + quoted(variables[index].name));
+    }
+  }
+
+  void write_all_buffered_records() {
+    for (Dimension& dim : dimensions)
+      if (dim.unlimited) write_buffered_records(dim);
+  }
+
+  /// Closes every dataset and the file; the writer is closed afterwards even if closing failed.
+  void close_everything(const std::string& what) {
+    stage = Stage::closed;
+    bool failed = false;
+    for (Variable& var : variables) failed |= var.dataset.reset() < 0;
+    for (Dimension& dim : dimensions) failed |= dim.scale.reset() < 0;
+    failed |= file.reset() < 0;
+    if (failed) fail_hdf5(what);
+  }
+
+  /// Reopens the closed file read-write without SWMR (attributes cannot be created under SWMR),
+  /// applies `edit` to the root group, and closes it again.
+  template <class Edit>
+  void edit_closed_file(const std::string& what, Edit edit) {
+    Hid fapl = file_access_plist(what);
+    hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
+#if SAHELSIM_HAVE_H5P_SET_FILE_LOCKING
+    if (id < 0) {
+      // A live SWMR reader (e.g. a monitoring notebook in another process) keeps a shared lock on
+      // the file, which would make the run unfinishable. This writer has just closed the file and
+      // is its only writer, so it bypasses the lock for these few attribute updates; the reader
+      // may briefly see the root attributes change under it.
+      check(H5Pset_file_locking(fapl.get(), 0, 1), what);
+      id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
+    }
+#endif
+    if (id < 0)
+      fail(what, "the records are written, but the file could not be reopened to update its status "
+                 "(is it still open elsewhere in this process?): " + innermost_hdf5_error());
+    Hid reopened(id, H5Fclose);
+    edit(reopened.get());
+    if (reopened.reset() < 0) fail_hdf5(what);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+RunFileWriter::RunFileWriter(const std::string& path, RunFileOptions options) : impl_(std::make_unique<Impl>()) {
+  SilenceHdf5Errors quiet;
+  impl_->path = path;
+  impl_->options = options;
+  if (options.deflate_level < 0 || options.deflate_level > 9)
+    throw RunFileError("cannot create run file " + quoted(path) + ": deflate_level must be in 0..9, got " +
+                       std::to_string(options.deflate_level));
+  if (options.records_per_chunk == 0)
+    throw RunFileError("cannot create run file " + quoted(path) + ": records_per_chunk must be at least 1");
+  impl_->create_file();
+}
+
+RunFileWriter::~RunFileWriter() {
+  if (impl_ && impl_->stage != Impl::Stage::closed) abandon("writer destroyed before finish");
+}
+
+void RunFileWriter::add_dimension(const std::string& name, std::size_t length) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "add dimension " + quoted(name);
+  im.require_defining(what);
+  im.require_new_name(name, what);
+  if (length == 0) im.fail(what, "the length must be at least 1");
+  // Like h5netcdf: a float32 dataset of the dimension's length that is never written, so it takes
+  // no space in the file.
+  Hid dcpl = im.dataset_creation_plist(what);
+  const hsize_t shape[1] = {length};
+  Hid space = im.check_id(H5Screate_simple(1, shape, nullptr), H5Sclose, what);
+  Hid scale = im.check_id(H5Dcreate2(im.file.get(), name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+                                     dcpl.get(), H5P_DEFAULT),
+                          H5Dclose, what);
+  im.register_dimension(name, false, length, std::move(scale), format_dimension_scale_name(length), what);
+}
+
+void RunFileWriter::add_coordinate(const std::string& name, const std::vector<double>& values,
+                                   const std::string& long_name, const std::string& units) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "add coordinate " + quoted(name);
+  im.require_defining(what);
+  im.require_new_name(name, what);
+  if (values.empty()) im.fail(what, "a coordinate needs at least one value");
+  std::vector<hsize_t> shape{values.size()};
+  std::vector<hsize_t> chunk = shape;
+  cap_chunk(chunk, 1, sizeof(double));
+  Hid dcpl = im.dataset_creation_plist(what);
+  im.set_chunked_compressed(dcpl.get(), chunk, what);
+  Hid space = im.check_id(H5Screate_simple(1, shape.data(), nullptr), H5Sclose, what);
+  Hid scale = im.check_id(H5Dcreate2(im.file.get(), name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT,
+                                     dcpl.get(), H5P_DEFAULT),
+                          H5Dclose, what);
+  im.check(H5Dwrite(scale.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), what);
+  im.write_text_attribute(scale.get(), "long_name", long_name, what);
+  if (!units.empty()) im.write_text_attribute(scale.get(), "units", units, what);
+  // A coordinate variable is its own dimension scale, with NAME = its own name.
+  im.register_dimension(name, false, values.size(), std::move(scale), name, what);
+}
+
+void RunFileWriter::add_unlimited_dimension(const std::string& name, const std::string& long_name) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "add unlimited dimension " + quoted(name);
+  im.require_defining(what);
+  im.require_new_name(name, what);
+  const hsize_t shape[1] = {0};
+  const hsize_t max_shape[1] = {H5S_UNLIMITED};
+  Hid dcpl = im.dataset_creation_plist(what);
+  im.set_chunked_compressed(dcpl.get(), {im.options.records_per_chunk}, what);
+  Hid space = im.check_id(H5Screate_simple(1, shape, max_shape), H5Sclose, what);
+  Hid scale = im.check_id(H5Dcreate2(im.file.get(), name.c_str(), H5T_NATIVE_INT64, space.get(), H5P_DEFAULT,
+                                     dcpl.get(), H5P_DEFAULT),
+                          H5Dclose, what);
+  // Deliberately no `units` attribute: units containing "since" would make xarray decode datetimes.
+  im.write_text_attribute(scale.get(), "long_name", long_name, what);
+  im.register_dimension(name, true, 0, std::move(scale), name, what);
+}
+
+void RunFileWriter::add_variable(const std::string& name, DataType type, const std::vector<std::string>& dims,
+                                 const std::string& long_name, const std::string& units) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "add variable " + quoted(name);
+  im.require_defining(what);
+  im.require_new_name(name, what);
+  if (dims.empty()) im.fail(what, "a variable needs at least one dimension (use an attribute for scalars)");
+
+  Impl::Variable var;
+  var.name = name;
+  var.type = type;
+  var.fill = fill_element(type);
+  std::vector<hsize_t> shape, max_shape;
+  for (std::size_t axis = 0; axis < dims.size(); ++axis) {
+    const Impl::Dimension& dim = im.dimension(dims[axis], what);
+    if (dim.unlimited && axis != 0)
+      im.fail(what, "unlimited dimension " + quoted(dim.name) + " must be the first dimension");
+    var.dimensions.push_back(static_cast<std::size_t>(dim.id));
+    shape.push_back(dim.unlimited ? 0 : dim.length);
+    max_shape.push_back(dim.unlimited ? H5S_UNLIMITED : dim.length);
+  }
+  var.along_records = im.dimensions[var.dimensions[0]].unlimited;
+  var.slab_shape.assign(shape.begin() + (var.along_records ? 1 : 0), shape.end());
+  var.slab_bytes = product(var.slab_shape) * element_size(type);
+
+  // Chunk: records_per_chunk records (fewer if a record is large) × the full other dimensions,
+  // halving the largest other dimensions until the chunk fits ~1 MiB.
+  std::vector<hsize_t> chunk = var.slab_shape;
+  std::size_t records_per_chunk = 1;
+  if (var.along_records) {
+    records_per_chunk = std::clamp<std::size_t>(kTargetChunkBytes / std::max<std::size_t>(var.slab_bytes, 1), 1,
+                                                im.options.records_per_chunk);
+  }
+  cap_chunk(chunk, records_per_chunk, element_size(type));
+  if (var.along_records) chunk.insert(chunk.begin(), records_per_chunk);
+
+  Hid dcpl = im.dataset_creation_plist(what);
+  im.set_chunked_compressed(dcpl.get(), chunk, what);
+  // Cells never written read as the fill value (NaN / 0). No _FillValue attribute is written:
+  // on integers it would make xarray mask them into floats (ENGINEERING.md §1.2).
+  im.check(H5Pset_fill_value(dcpl.get(), native_type(type), var.fill.data()), what);
+  Hid space = im.check_id(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), max_shape.data()),
+                          H5Sclose, what);
+  var.dataset = im.check_id(H5Dcreate2(im.file.get(), name.c_str(), native_type(type), space.get(), H5P_DEFAULT,
+                                       dcpl.get(), H5P_DEFAULT),
+                            H5Dclose, what);
+  for (std::size_t axis = 0; axis < var.dimensions.size(); ++axis) {
+    const Impl::Dimension& dim = im.dimensions[var.dimensions[axis]];
+    im.check(H5DSattach_scale(var.dataset.get(), dim.scale.get(), static_cast<unsigned>(axis)),
+             what + " (attach dimension " + quoted(dim.name) + ")");
+  }
+  im.write_text_attribute(var.dataset.get(), "long_name", long_name, what);
+  if (!units.empty()) im.write_text_attribute(var.dataset.get(), "units", units, what);
+
+  const std::size_t index = im.variables.size();
+  if (var.along_records) im.dimensions[var.dimensions[0]].variables.push_back(index);
+  im.variable_index[name] = index;
+  im.variables.push_back(std::move(var));
+}
+
+void RunFileWriter::set_attribute(const std::string& variable, const std::string& name, const std::string& value) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "set attribute " + quoted(name) + (variable.empty() ? "" : " of " + quoted(variable));
+  im.require_defining(what);
+  im.check_attribute_name(variable, name, what);
+  im.write_text_attribute(im.attribute_target(variable, what), name, value, what);
+}
+
+void RunFileWriter::set_attribute(const std::string& variable, const std::string& name, double value) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "set attribute " + quoted(name) + (variable.empty() ? "" : " of " + quoted(variable));
+  im.require_defining(what);
+  im.check_attribute_name(variable, name, what);
+  im.write_number_attribute(im.attribute_target(variable, what), name, H5T_NATIVE_DOUBLE, &value, what);
+}
+
+void RunFileWriter::set_attribute(const std::string& variable, const std::string& name, std::int64_t value) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "set attribute " + quoted(name) + (variable.empty() ? "" : " of " + quoted(variable));
+  im.require_defining(what);
+  im.check_attribute_name(variable, name, what);
+  im.write_number_attribute(im.attribute_target(variable, what), name, H5T_NATIVE_INT64, &value, what);
+}
+
+void RunFileWriter::write_fixed(const std::string& variable, const void* data) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "write variable " + quoted(variable);
+  im.require_defining(what);
+  Impl::Variable& var = im.variable(variable, what);
+  if (var.along_records) im.fail(what, "it grows along an unlimited dimension: use write_record()");
+  if (data == nullptr) im.fail(what, "data is null");
+  im.check(H5Dwrite(var.dataset.get(), native_type(var.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data), what);
+}
+
+void RunFileWriter::begin_appending() {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "begin appending";
+  im.require_defining(what);
+  for (Impl::Dimension& dim : im.dimensions) {
+    if (!dim.unlimited) continue;
+    std::size_t record_bytes = sizeof(std::int64_t);
+    for (std::size_t index : dim.variables) record_bytes += im.variables[index].slab_bytes;
+    dim.records_per_write =
+        std::clamp<std::size_t>(kMaxBufferedBytesPerDimension / record_bytes, 1, im.options.records_per_chunk);
+    dim.buffered_coordinates.reserve(dim.records_per_write);
+    for (std::size_t index : dim.variables)
+      im.variables[index].buffered.reserve(dim.records_per_write * im.variables[index].slab_bytes);
+  }
+  // From here on no object or attribute may be created (SWMR protocol); every dimension scale is
+  // already attached, and run_status is rewritten only after the SWMR session is closed.
+  if (im.options.swmr) im.check(H5Fstart_swmr_write(im.file.get()), "start SWMR writing");
+  im.stage = Impl::Stage::appending;
+}
+
+void RunFileWriter::append_record(const std::string& dimension, std::int64_t coordinate) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "append a record along " + quoted(dimension);
+  im.require_appending(what);
+  Impl::Dimension& dim = im.dimension(dimension, what);
+  if (!dim.unlimited) im.fail(what, "the dimension is not unlimited");
+  if (dim.buffered_coordinates.size() >= dim.records_per_write) im.write_buffered_records(dim);
+  dim.buffered_coordinates.push_back(coordinate);
+  // Pre-fill the new record of every variable, so variables not written in it hold NaN / 0.
+  for (std::size_t index : dim.variables) {
+    Impl::Variable& var = im.variables[index];
+    const std::size_t begin = var.buffered.size();
+    var.buffered.resize(begin + var.slab_bytes);
+    const std::size_t element_bytes = var.fill.size();
+    const bool zero_fill = std::all_of(var.fill.begin(), var.fill.end(), [](unsigned char b) { return b == 0; });
+    if (!zero_fill)  // resize() already zeroed the bytes
+      for (std::size_t offset = begin; offset < var.buffered.size(); offset += element_bytes)
+        std::memcpy(var.buffered.data() + offset, var.fill.data(), element_bytes);
+  }
+}
+
+void RunFileWriter::write_record(const std::string& variable, const void* data) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "write a record of " + quoted(variable);
+  im.require_appending(what);
+  Impl::Variable& var = im.variable(variable, what);
+  if (!var.along_records) im.fail(what, "it has no unlimited dimension (fixed variables use write_fixed())");
+  if (data == nullptr) im.fail(what, "data is null");
+  Impl::Dimension& dim = im.dimensions[var.dimensions[0]];
+  if (dim.records_appended() == 0) im.fail(what, "call append_record(" + quoted(dim.name) + ", ...) first");
+  const std::size_t record = dim.records_appended() - 1;
+  if (var.last_record_written == static_cast<std::int64_t>(record))
+    im.fail(what, "it was already written in record " + std::to_string(record) + " of " + quoted(dim.name));
+  if (record < dim.records_in_file) {
+    // flush() already wrote this record (with the fill value for this variable): overwrite it.
+    im.write_rows(var.dataset.get(), native_type(var.type), var.slab_shape, record, 1, dim.records_in_file, data,
+                  what);
+  } else {
+    std::memcpy(var.buffered.data() + (record - dim.records_in_file) * var.slab_bytes, data, var.slab_bytes);
+  }
+  var.last_record_written = static_cast<std::int64_t>(record);
+}
+
+void RunFileWriter::flush() {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  if (im.stage == Impl::Stage::closed) im.fail("flush", "the writer is closed");
+  if (im.stage == Impl::Stage::appending) im.write_all_buffered_records();
+  im.check(H5Fflush(im.file.get(), H5F_SCOPE_LOCAL), "flush");
+}
+
+std::size_t RunFileWriter::records(const std::string& dimension) const {
+  const Impl& im = *impl_;
+  const std::string what = "count records along " + quoted(dimension);
+  const Impl::Dimension& dim = im.dimension(dimension, what);
+  if (!dim.unlimited) im.fail(what, "the dimension is not unlimited");
+  return dim.records_appended();
+}
+
+void RunFileWriter::finish(const std::vector<std::pair<std::string, std::string>>& final_text_attributes,
+                           const std::vector<std::pair<std::string, double>>& final_number_attributes) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "finish";
+  if (im.stage == Impl::Stage::closed) im.fail(what, "the writer is already closed");
+  for (const auto& attribute : final_text_attributes) im.check_attribute_name("", attribute.first, what);
+  for (const auto& attribute : final_number_attributes) im.check_attribute_name("", attribute.first, what);
+
+  if (im.stage == Impl::Stage::appending) im.write_all_buffered_records();
+  im.close_everything("close the file");
+  im.edit_closed_file("mark the run complete", [&](hid_t root) {
+    for (const auto& [name, value] : final_text_attributes)
+      im.write_text_attribute(root, name, value, "set final attribute " + quoted(name));
+    for (const auto& [name, value] : final_number_attributes)
+      im.write_number_attribute(root, name, H5T_NATIVE_DOUBLE, &value, "set final attribute " + quoted(name));
+    // Last, so that a failure above leaves the file marked incomplete. Both status attributes are
+    // re-created, so they end up together after the final attributes.
+    im.write_text_attribute(root, kStatusAttribute, "complete", "set run_status");
+    im.write_text_attribute(root, kStatusReasonAttribute, "", "set run_status_reason");
+  });
+}
+
+void RunFileWriter::abandon(const std::string& reason) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  if (im.stage == Impl::Stage::closed) return;
+  // Each part is attempted even if an earlier one failed: keep as much as possible, never throw.
+  auto attempt = [&](const char* step, auto&& action) {
+    try {
+      action();
+    } catch (const std::exception& error) {
+      std::cerr << "sahelsim: while abandoning run file " << quoted(im.path) << " (" << step
+                << "): " << error.what() << '\n';
+    } catch (...) {
+      std::cerr << "sahelsim: while abandoning run file " << quoted(im.path) << " (" << step
+                << "): unknown error\n";
+    }
+  };
+  attempt("writing buffered records", [&] {
+    if (im.stage == Impl::Stage::appending) im.write_all_buffered_records();
+  });
+  attempt("closing", [&] { im.close_everything("close the file"); });
+  attempt("recording the reason", [&] {
+    im.edit_closed_file("record why the run is incomplete", [&](hid_t root) {
+      im.write_text_attribute(root, kStatusAttribute, "incomplete", "set run_status");
+      im.write_text_attribute(root, kStatusReasonAttribute, reason, "set run_status_reason");
+    });
+  });
+}
+
+const std::string& RunFileWriter::path() const { return impl_->path; }
+
+bool RunFileWriter::is_open() const { return impl_->stage != Impl::Stage::closed; }
+
+}  // namespace sahelsim::core
