@@ -87,6 +87,20 @@ std::vector<Offset> neighborhood_offsets(Neighborhood shape, double radius) {
   return offsets;
 }
 
+std::vector<Offset> distinct_offsets(const Lattice& lattice, const std::vector<Offset>& offsets) {
+  if (lattice.topology() == Topology::bounded) return offsets;
+  std::vector<Offset> kept;
+  std::vector<bool> seen(static_cast<std::size_t>(lattice.cell_count()), false);
+  seen[0] = true;  // the centre, taken at cell (0, 0)
+  for (const Offset& o : offsets) {
+    const std::int64_t cell = lattice.offset_cell(0, o.dx, o.dy);
+    if (seen[static_cast<std::size_t>(cell)]) continue;
+    seen[static_cast<std::size_t>(cell)] = true;
+    kept.push_back(o);
+  }
+  return kept;
+}
+
 Lattice::Lattice(int width, int height, Topology topology)
     : width_(width), height_(height), topology_(topology) {
   if (width < 1 || height < 1 || static_cast<std::int64_t>(width) * height > (1LL << 31))

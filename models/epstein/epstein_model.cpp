@@ -135,9 +135,9 @@ EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters
   const auto shape = core::parse_neighborhood(parameters_.choice("neighborhood"));
   citizen_rows_ = core::neighborhood_rows(shape, parameters_.real("citizen_vision"));
   cop_rows_ = core::neighborhood_rows(shape, parameters_.real("cop_vision"));
-  citizen_offsets_ = core::neighborhood_offsets(shape, parameters_.real("citizen_vision"));
-  cop_offsets_ = core::neighborhood_offsets(shape, parameters_.real("cop_vision"));
-  birth_offsets_ = core::neighborhood_offsets(core::Neighborhood::moore, 1.0);
+  citizen_offsets_ = core::distinct_offsets(lattice_, core::neighborhood_offsets(shape, parameters_.real("citizen_vision")));
+  cop_offsets_ = core::distinct_offsets(lattice_, core::neighborhood_offsets(shape, parameters_.real("cop_vision")));
+  birth_offsets_ = core::distinct_offsets(lattice_, core::neighborhood_offsets(core::Neighborhood::moore, 1.0));
 
   // P depends only on the integer counts (C, A): tabulate it when the table is small.
   const int seen_max = int(citizen_offsets_.size()) + 3;
@@ -290,7 +290,9 @@ void EpsteinModel::apply_schedules() {
   const std::int64_t t = step_ + 1;  // the step being computed
   const double start = parameters_.real("legitimacy");
   const std::string& schedule = parameters_.choice("legitimacy_schedule");
-  const std::int64_t change = parameters_.integer("legitimacy_change_step");
+  // Step 0 is the initial state and is never computed: a change at step 0 starts at step 1 (as the
+  // cop schedule), else the ramp's first computed step would move it by two increments.
+  const std::int64_t change = std::max<std::int64_t>(1, parameters_.integer("legitimacy_change_step"));
   const double target = parameters_.real("legitimacy_target");
   if (schedule == "jump") {
     legitimacy_ = t >= change ? target : start;

@@ -32,6 +32,13 @@ std::vector<RowSpan> neighborhood_rows(Neighborhood shape, double radius);
 /// Every offset of the neighbourhood except (0, 0), row by row.
 std::vector<Offset> neighborhood_offsets(Neighborhood shape, double radius);
 
+class Lattice;
+
+/// The offsets that reach distinct cells other than the centre on `lattice`: on a torus narrower or
+/// shorter than the neighbourhood, several offsets wrap onto one cell (or onto the centre), which
+/// would make that cell likelier in a uniform draw over offsets. Keeps the first offset per cell.
+std::vector<Offset> distinct_offsets(const Lattice& lattice, const std::vector<Offset>& offsets);
+
 class Lattice {
  public:
   Lattice(int width, int height, Topology topology);
