@@ -152,7 +152,7 @@ class Simulation {
     const auto cells = model_->raster(name);
     py::array_t<std::uint8_t> out({model_->raster_height(), model_->raster_width()});
     std::copy(cells.begin(), cells.end(), out.mutable_data());
-    return std::move(out);
+    return out;
   }
 
   bool busy() const { return busy_.load(); }
