@@ -8,6 +8,7 @@ PACKAGES=(
   python3 python3-venv python3-dev          # the venv's interpreter; headers for _core and h5py
   libtbb-dev libhdf5-dev libboost-dev       # oneTBB, HDF5 (C + HL, serial), Boost.Random (headers)
   libgtest-dev                              # GoogleTest with its CMake config (GTest::gtest)
+  nlohmann-json3-dev                        # JSON for Modern C++ (GeoJSON map data)
   hdf5-tools netcdf-bin                     # h5dump / ncdump, to inspect run files
 )
 
