@@ -191,6 +191,8 @@ py::dict column_views(py::object self) {
 
 }  // namespace
 
+void bind_sahel_map(py::module_& m);  // map_bindings.cpp
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "sahelsim's C++ engine (oneTBB, HDF5); use the `sahelsim` package rather than this module.";
 
@@ -246,4 +248,6 @@ PYBIND11_MODULE(_core, m) {
       .def("columns", &column_views)
       .def("state_hash", [](const Simulation& s) { return s.model().state_hash(); })
       .def("describe_schedule", [](const Simulation& s) { return s.model().describe_schedule(); });
+
+  bind_sahel_map(m);
 }

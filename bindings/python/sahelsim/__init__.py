@@ -9,12 +9,14 @@ The engine is C++ (oneTBB, HDF5); this package drives it from Python::
     model.columns["citizens"]["hardship"]   # read-only NumPy view, no copy
     model.run(500, output="run.h5")    # GIL released, Ctrl-C honoured
     ds = sahelsim.open_run("run.h5")   # xarray.Dataset
+    m = sahelsim.load_map(cell_km=5)   # the Sahel map: m.layers, m.towns, m.route("Bamako", "Gao")
 """
 
 from ._core import RunFileError, build_info
 from ._model import Model, models, parameter_table, parameters
 from .analysis import outbursts
 from .io import IncompleteRunWarning, open_run
+from .map import Map, load_map
 
 __version__ = build_info()["version"]
 
@@ -24,6 +26,8 @@ __all__ = [
     "parameters",
     "parameter_table",
     "open_run",
+    "Map",
+    "load_map",
     "outbursts",
     "build_info",
     "RunFileError",

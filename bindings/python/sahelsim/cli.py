@@ -3,6 +3,8 @@
     sahelsim run [MODEL] [--set NAME=VALUE ...] [--steps N] [--seed S] [--threads T] [-o FILE]
     sahelsim models
     sahelsim params MODEL
+    sahelsim map route FROM TO [--mode truck|motorcycle|troops] [--cell-km N] [--data-dir DIR]
+    sahelsim map render -o map.png [--cell-km N] [--seed S] [--data-dir DIR]
 
 Exit codes: 0 success; 2 bad input (unknown model, parameter or value; bad option); 3 the run file
 could not be written; 130 interrupted by Ctrl-C (the run file is kept, marked incomplete).
@@ -140,6 +142,44 @@ def _cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_map(args: argparse.Namespace):
+    from .map import load_map
+
+    try:
+        return load_map(cell_km=args.cell_km, seed=getattr(args, "seed", 0), data_dir=args.data_dir)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+
+
+def _cmd_map_route(args: argparse.Namespace) -> int:
+    """Prints the route town by town with the cumulative km; the last line is `distance_km: N`."""
+    the_map = _load_map(args)
+    try:
+        route = the_map.route(args.from_town, args.to_town, mode=args.mode)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    links = the_map.roads
+    by_row = {int(row): i for i, row in enumerate(links["route_row"])}
+    print(f"{route.towns[0]} to {route.towns[-1]} by {route.mode}: fastest road route "
+          f"({route.hours:.1f} h on the move at the assumed speeds)")
+    for i, (town, km) in enumerate(zip(route.towns, route.cumulative_km)):
+        via = ""
+        if i > 0:
+            link = by_row[route.route_rows[i - 1]]
+            road = links["road"][link]
+            via = f"   ({road + ', ' if road else ''}{links['surface'][link]}, {links['length_km'][link]:.0f} km)"
+        print(f"{km:8.0f} km  {town}{via}")
+    print(f"distance_km: {round(route.km)}")
+    return 0
+
+
+def _cmd_map_render(args: argparse.Namespace) -> int:
+    the_map = _load_map(args)
+    path = the_map.render(args.output, villages=not args.no_villages)
+    print(f"wrote {path} ({the_map.shape[0]} x {the_map.shape[1]} cells of {the_map.cell_km:g} km)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sahelsim",
@@ -166,6 +206,37 @@ def build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="list a model's parameters with units, defaults and ranges")
     params.add_argument("model")
     params.set_defaults(handler=_cmd_params)
+
+    map_parser = sub.add_parser("map", help="the Sahel map: road routes and a rendered PNG",
+                                description="The Sahel map of Mali built from the embedded data pack "
+                                            "(docs/DATA.md, 'Map').")
+    map_sub = map_parser.add_subparsers(dest="map_command", metavar="MAP_COMMAND")
+
+    def map_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--cell-km", type=float, default=5.0, metavar="N",
+                       help="grid cell size in km, 2 to 20 (default 5)")
+        p.add_argument("--data-dir", metavar="DIR",
+                       help="a data directory with the pack's files (default: the embedded pack)")
+
+    route = map_sub.add_parser("route", help="the road route between two towns and its length",
+                               description="Prints the fastest road route between two towns, town by town with "
+                                           "the cumulative distance, and last `distance_km: N`.")
+    route.add_argument("from_town", metavar="FROM")
+    route.add_argument("to_town", metavar="TO")
+    route.add_argument("--mode", choices=["truck", "motorcycle", "troops"], default="truck",
+                       help="travel mode: speeds by road surface (default truck)")
+    map_options(route)
+    route.set_defaults(handler=_cmd_map_route)
+
+    render = map_sub.add_parser("render", help="write a PNG of the map",
+                                description="Draws the map (climate zones, rivers and wetland, refuge terrain, "
+                                            "roads, corridors, towns, villages) to a PNG.")
+    render.add_argument("-o", "--output", metavar="FILE", default="map.png", help="PNG file (default map.png)")
+    render.add_argument("--seed", type=int, default=0, help="seed of the synthetic villages (default 0)")
+    render.add_argument("--no-villages", action="store_true", help="do not draw the synthetic villages")
+    map_options(render)
+    render.set_defaults(handler=_cmd_map_render)
+    map_parser.set_defaults(handler=lambda args: (map_parser.print_help(), EXIT_BAD_INPUT)[1])
     return parser
 
 
