@@ -12,7 +12,7 @@ RUN_ARGS ?= epstein
 export CMAKE_BUILD_PARALLEL_LEVEL := $(JOBS)
 
 # Everything the installed package is built from: sahelsim is reinstalled into the venv when one changes.
-PKG_SOURCES := $(shell find CMakeLists.txt pyproject.toml core agents models bindings data/sahel -type f \
+PKG_SOURCES := $(shell find CMakeLists.txt pyproject.toml core agents models bindings data/sahel scenarios -type f \
                  -not -path '*/__pycache__/*' 2>/dev/null)
 
 .PHONY: help setup system venv install build run test validate bench check-hdf5 clean distclean FORCE

@@ -191,7 +191,8 @@ py::dict column_views(py::object self) {
 
 }  // namespace
 
-void bind_sahel_map(py::module_& m);  // map_bindings.cpp
+void bind_sahel_map(py::module_& m);       // map_bindings.cpp
+void bind_sahel_scenario(py::module_& m);  // scenario_bindings.cpp
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "sahelsim's C++ engine (oneTBB, HDF5); use the `sahelsim` package rather than this module.";
@@ -250,4 +251,5 @@ PYBIND11_MODULE(_core, m) {
       .def("describe_schedule", [](const Simulation& s) { return s.model().describe_schedule(); });
 
   bind_sahel_map(m);
+  bind_sahel_scenario(m);
 }

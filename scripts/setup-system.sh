@@ -9,6 +9,7 @@ PACKAGES=(
   libtbb-dev libhdf5-dev libboost-dev       # oneTBB, HDF5 (C + HL, serial), Boost.Random (headers)
   libgtest-dev                              # GoogleTest with its CMake config (GTest::gtest)
   nlohmann-json3-dev                        # JSON for Modern C++ (GeoJSON map data)
+  libtomlplusplus-dev                       # toml++ (scenario files)
   hdf5-tools netcdf-bin                     # h5dump / ncdump, to inspect run files
 )
 

@@ -10,6 +10,7 @@ The engine is C++ (oneTBB, HDF5); this package drives it from Python::
     model.run(500, output="run.h5")    # GIL released, Ctrl-C honoured
     ds = sahelsim.open_run("run.h5")   # xarray.Dataset
     m = sahelsim.load_map(cell_km=5)   # the Sahel map: m.layers, m.towns, m.route("Bamako", "Gao")
+    s = sahelsim.load_scenario("mali-2025")   # a scenario: s.forces, s.events, s.map
 """
 
 from ._core import RunFileError, build_info
@@ -17,6 +18,7 @@ from ._model import Model, models, parameter_table, parameters
 from .analysis import outbursts
 from .io import IncompleteRunWarning, open_run
 from .map import Map, load_map
+from .scenario import Scenario, check_scenario, load_scenario, scenarios
 
 __version__ = build_info()["version"]
 
@@ -28,6 +30,10 @@ __all__ = [
     "open_run",
     "Map",
     "load_map",
+    "Scenario",
+    "load_scenario",
+    "check_scenario",
+    "scenarios",
     "outbursts",
     "build_info",
     "RunFileError",

@@ -5,6 +5,9 @@
     sahelsim params MODEL
     sahelsim map route FROM TO [--mode truck|motorcycle|troops] [--cell-km N] [--data-dir DIR]
     sahelsim map render -o map.png [--cell-km N] [--seed S] [--data-dir DIR]
+    sahelsim scenario list
+    sahelsim scenario check FILE|NAME       (every problem, one a line; exit 2 if any, else "ok")
+    sahelsim scenario show FILE|NAME [--format toml|json]
 
 Exit codes: 0 success; 2 bad input (unknown model, parameter or value; bad option); 3 the run file
 could not be written; 130 interrupted by Ctrl-C (the run file is kept, marked incomplete).
@@ -180,6 +183,39 @@ def _cmd_map_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_scenario_list(args: argparse.Namespace) -> int:
+    from .scenario import load_scenario, scenarios
+
+    for name in scenarios():
+        print(f"{name:24s} {load_scenario(name).description}")
+    return 0
+
+
+def _cmd_scenario_check(args: argparse.Namespace) -> int:
+    """Prints every problem of the scenario (and of its map) on stderr, or "ok"."""
+    from .scenario import check_scenario
+
+    problems = check_scenario(args.scenario)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"sahelsim: {args.scenario}: {len(problems)} problem{'s' if len(problems) > 1 else ''}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("ok")
+    return 0
+
+
+def _cmd_scenario_show(args: argparse.Namespace) -> int:
+    from .scenario import load_scenario
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    print(scenario.to_json() if args.format == "json" else scenario.to_toml(), end="" if args.format == "toml" else "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sahelsim",
@@ -237,6 +273,23 @@ def build_parser() -> argparse.ArgumentParser:
     map_options(render)
     render.set_defaults(handler=_cmd_map_render)
     map_parser.set_defaults(handler=lambda args: (map_parser.print_help(), EXIT_BAD_INPUT)[1])
+
+    scenario_parser = sub.add_parser("scenario", help="Sahel scenario files: list, check, show",
+                                     description="Sahel scenario files (docs/SCENARIOS.md): the bundled ones, "
+                                                 "checking a file, printing a resolved scenario.")
+    scenario_sub = scenario_parser.add_subparsers(dest="scenario_command", metavar="SCENARIO_COMMAND")
+    scenario_sub.add_parser("list", help="list the bundled scenarios").set_defaults(handler=_cmd_scenario_list)
+    check = scenario_sub.add_parser("check", help="report every problem of a scenario (exit 2 if any)",
+                                    description="Checks a scenario file (or a bundled scenario) and builds its map; "
+                                                "prints every problem as FILE:LINE:COL: ... and exits with 2, or "
+                                                "prints 'ok'.")
+    check.add_argument("scenario", metavar="FILE|NAME")
+    check.set_defaults(handler=_cmd_scenario_check)
+    show = scenario_sub.add_parser("show", help="print the resolved scenario (every default filled in)")
+    show.add_argument("scenario", metavar="FILE|NAME")
+    show.add_argument("--format", choices=["toml", "json"], default="toml", help="output format (default toml)")
+    show.set_defaults(handler=_cmd_scenario_show)
+    scenario_parser.set_defaults(handler=lambda args: (scenario_parser.print_help(), EXIT_BAD_INPUT)[1])
     return parser
 
 

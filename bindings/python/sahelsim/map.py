@@ -85,6 +85,15 @@ class Map:
         self._layers: Optional[Dict[str, np.ndarray]] = None
         self._towns = None
 
+    @classmethod
+    def _from_core(cls, data) -> "Map":
+        """A Map around a map already built in C++ (e.g. a scenario's, see sahelsim.load_scenario)."""
+        the_map = cls.__new__(cls)
+        the_map._data = data
+        the_map._layers = None
+        the_map._towns = None
+        return the_map
+
     # --- grid -------------------------------------------------------------------------------------
     @property
     def cell_km(self) -> float:

@@ -68,6 +68,14 @@ DataPack DataPack::from_directory(const std::string& directory) {
   return DataPack(directory, texts);
 }
 
+DataPack DataPack::from_texts(const std::string& origin, const std::array<std::string, 7>& texts,
+                              const std::array<std::string, 7>& source_names) {
+  Texts all;
+  all.text = texts;
+  all.source = source_names;
+  return DataPack(origin, all);
+}
+
 DataPack DataPack::load(const std::string& directory) {
   return directory.empty() ? embedded() : from_directory(directory);
 }

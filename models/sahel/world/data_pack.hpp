@@ -29,6 +29,10 @@ class DataPack {
   static DataPack embedded();
   /// The pack in `directory` (throws DataError naming the file that is missing or malformed).
   static DataPack from_directory(const std::string& directory);
+  /// A pack from texts already read: the seven files' texts and the names their messages use,
+  /// in file_names order (bundled scenario maps use this).
+  static DataPack from_texts(const std::string& origin, const std::array<std::string, 7>& texts,
+                             const std::array<std::string, 7>& source_names);
   /// embedded() for an empty `directory`, else from_directory(directory).
   static DataPack load(const std::string& directory);
 
