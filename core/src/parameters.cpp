@@ -11,10 +11,14 @@ namespace {
 
 std::string format_number(double x) {
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  std::ostringstream out;
-  out.precision(17);
-  out << x;
-  return out.str();
+  // Shortest text that reads back as the same double (0.82, not 0.81999999999999995).
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::ostringstream out;
+    out.precision(precision);
+    out << x;
+    if (std::strtod(out.str().c_str(), nullptr) == x || precision == 17) return out.str();
+  }
+  return std::to_string(x);
 }
 
 std::string join(const std::vector<std::string>& items) {
