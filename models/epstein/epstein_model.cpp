@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 #include <boost/random/uniform_real_distribution.hpp>
 
@@ -37,8 +39,28 @@ constexpr std::uint64_t kClone = purpose_id("citizen.clone");
 constexpr std::uint64_t kBirth = purpose_id("citizen.birth");
 constexpr std::uint64_t kCopSchedule = purpose_id("cop.schedule");
 
-constexpr std::size_t kChunk = 4096;  // items per parallel chunk (the unit of determinism)
-constexpr std::size_t kRowChunk = 8;  // lattice rows per parallel chunk
+constexpr std::size_t kChunk = 4096;        // items per parallel chunk (the unit of determinism)
+constexpr std::size_t kCellsPerChunk = 4096;   // cells per parallel chunk of lattice rows
+
+// Packed neighbour counts: actives in the low 32 bits, cops in the high 32 (unsigned arithmetic:
+// "less" wraps around, and the counts themselves never go below zero).
+constexpr std::uint64_t kOneActive = 1, kOneActiveLess = ~std::uint64_t(0);
+constexpr std::uint64_t kOneCop = std::uint64_t(1) << 32, kOneCopLess = std::uint64_t(0) - kOneCop;
+
+constexpr std::int64_t kLookahead = 32;        // cells ahead whose far-away data is prefetched
+
+template <class T>
+void prefetch_for_write(T* address) {
+#if defined(__GNUC__)
+  __builtin_prefetch(address, 1);
+#else
+  (void)address;
+#endif
+}
+
+// A Lattice of one cell, for state a model does not use (Fenwick trees of synchronous runs,
+// prefix sums of sequential ones) so that it takes no memory.
+core::Lattice unused_lattice() { return core::Lattice(1, 1, core::Topology::torus); }
 
 const std::vector<core::ParameterSpec>& specs_for(Variant variant) {
   return variant == Variant::civil_violence ? civil_violence_parameters() : ethnic_violence_parameters();
@@ -110,12 +132,11 @@ EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters
       citizen_capacity_(static_cast<std::int64_t>(citizens_.capacity())),
       cop_base_(static_cast<std::int32_t>(citizens_.capacity())),
       occupancy_(static_cast<std::size_t>(lattice_.cell_count()), -1),
+      cell_condition_(static_cast<std::size_t>(lattice_.cell_count()), quiet),
+      cell_traits_(static_cast<std::size_t>(lattice_.cell_count()), CellTraits{0.0, 0.0}),
       cell_claims_(static_cast<std::size_t>(lattice_.cell_count())),
-      citizen_claims_(citizens_.capacity()),
-      active_counts_(lattice_),
-      cop_counts_(lattice_),
-      active_fenwick_(lattice_),
-      cop_fenwick_(lattice_) {
+      neighbour_counts_(parameters_.choice("activation") == "sequential" ? unused_lattice() : lattice_),
+      neighbour_fenwick_(parameters_.choice("activation") == "sequential" ? lattice_ : unused_lattice()) {
   threshold_ = parameters_.real("threshold");
   k_ = parameters_.real("k");
   max_jail_term_ = parameters_.real("max_jail_term");
@@ -138,6 +159,14 @@ EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters
   citizen_offsets_ = core::distinct_offsets(lattice_, core::neighborhood_offsets(shape, parameters_.real("citizen_vision")));
   cop_offsets_ = core::distinct_offsets(lattice_, core::neighborhood_offsets(shape, parameters_.real("cop_vision")));
   birth_offsets_ = core::distinct_offsets(lattice_, core::neighborhood_offsets(core::Neighborhood::moore, 1.0));
+  citizen_reach_ = core::neighborhood_reach(citizen_rows_);
+  cop_reach_ = core::neighborhood_reach(cop_rows_);
+  cop_rows_fit_ = core::neighborhood_fits(lattice_, cop_rows_);
+  for (const auto& o : citizen_offsets_) citizen_cell_steps_.push_back(std::int64_t(o.dy) * lattice_.width() + o.dx);
+  for (const auto& o : cop_offsets_) cop_cell_steps_.push_back(std::int64_t(o.dy) * lattice_.width() + o.dx);
+  rows_per_chunk_ = std::max<std::size_t>(1, kCellsPerChunk / std::size_t(lattice_.width()));
+  citizen_row_steps_ = neighbour_counts_.row_steps(citizen_rows_);
+  cop_row_steps_ = neighbour_counts_.row_steps(cop_rows_);
 
   // P depends only on the integer counts (C, A): tabulate it when the table is small.
   const int seen_max = int(citizen_offsets_.size()) + 3;
@@ -231,6 +260,7 @@ void EpsteinModel::place_initial_agents() {
     alive_[i] = 1;
     citizen_cell_[i] = order[n_cops + i];
     occupancy_[order[n_cops + i]] = static_cast<std::int32_t>(i);
+    mirror_citizen(order[n_cops + i], std::int64_t(i));
     if (ethnic) {
       group_[i] = traits.uniform01() < group_a_share ? 0 : 1;
       death_age_[i] = agents::ethnic::draw_death_age(traits, max_age_);
@@ -245,7 +275,7 @@ bool EpsteinModel::on_grid_citizen(std::int64_t i) const {
   return alive_[i] && citizen_cell_[i] >= 0 && condition_[i] != jailed;
 }
 
-double EpsteinModel::arrest_probability(int cops_seen, int others_active, bool self_active) const {
+inline double EpsteinModel::arrest_probability(int cops_seen, int others_active, bool self_active) const {
   const int actives = 1 + others_active + (count_self_twice_ && self_active ? 1 : 0);
   if (cops_seen < table_max_ && actives < table_max_)
     return probability_table_[std::size_t(cops_seen) * table_max_ + actives];
@@ -258,9 +288,13 @@ void EpsteinModel::arrest(std::int64_t cop, std::int64_t citizen) {
   jail_remaining_[citizen] = agents::citizen::draw_jail_term(term, max_jail_term_, jail_draw_);
   const std::int64_t cell = citizen_cell_[citizen];
   last_cell_[citizen] = cell;
-  if (sequential_) active_fenwick_.add(cell, -1);
-  if (jailed_hold_cell_) return;
+  if (sequential_) neighbour_fenwick_.add(cell, kOneActiveLess);
+  if (jailed_hold_cell_) {
+    cell_condition_[cell] = jailed;
+    return;
+  }
   occupancy_[cell] = -1;
+  cell_condition_[cell] = quiet;  // empty, or the cop's
   citizen_cell_[citizen] = -1;
   if (cop_moves_to_arrest_) {
     const std::int64_t from = cop_cell_[cop];
@@ -268,18 +302,19 @@ void EpsteinModel::arrest(std::int64_t cop, std::int64_t citizen) {
     occupancy_[cell] = cop_code(cop);
     cop_cell_[cop] = cell;
     if (sequential_) {
-      cop_fenwick_.add(from, -1);
-      cop_fenwick_.add(cell, +1);
+      neighbour_fenwick_.add(from, kOneCopLess);
+      neighbour_fenwick_.add(cell, kOneCop);
     }
   }
 }
 
 void EpsteinModel::kill(std::int64_t victim) {
   const std::int64_t cell = citizen_cell_[victim];
-  if (sequential_ && condition_[victim] == active) active_fenwick_.add(cell, -1);
+  if (sequential_ && condition_[victim] == active) neighbour_fenwick_.add(cell, kOneActiveLess);
   alive_[victim] = 0;
   condition_[victim] = quiet;
   occupancy_[cell] = -1;
+  cell_condition_[cell] = quiet;
   citizen_cell_[victim] = -1;
 }
 
@@ -334,7 +369,10 @@ void EpsteinModel::release_from_jail() {
     return alive_[i] && condition_[i] == jailed && jail_remaining_[i] <= 0.0;
   });
   if (jailed_hold_cell_) {
-    executor_.for_each(due.size(), kChunk, [&](std::size_t n) { condition_[due[n]] = quiet; });
+    executor_.for_each(due.size(), kChunk, [&](std::size_t n) {
+      condition_[due[n]] = quiet;
+      if (citizen_cell_[due[n]] >= 0) cell_condition_[citizen_cell_[due[n]]] = quiet;
+    });
     return;
   }
   // Released citizens return to the cell of their arrest, or to a random empty site within vision;
@@ -356,6 +394,7 @@ void EpsteinModel::release_from_jail() {
     occupancy_[target[n]] = static_cast<std::int32_t>(i);
     citizen_cell_[i] = target[n];
     condition_[i] = quiet;
+    mirror_citizen(target[n], i);
   });
   executor_.for_each(due.size(), kChunk, [&](std::size_t n) {
     if (target[n] >= 0) cell_claims_.clear(target[n]);
@@ -363,12 +402,11 @@ void EpsteinModel::release_from_jail() {
 }
 
 void EpsteinModel::rebuild_counts_sequential() {
-  active_fenwick_.clear();
-  cop_fenwick_.clear();
+  neighbour_fenwick_.clear();
   for (std::int64_t i = 0; i < citizen_capacity_; ++i)
-    if (on_grid_citizen(i) && condition_[i] == active) active_fenwick_.add(citizen_cell_[i], +1);
+    if (on_grid_citizen(i) && condition_[i] == active) neighbour_fenwick_.add(citizen_cell_[i], kOneActive);
   for (std::int64_t j = 0; j < std::int64_t(cops_.capacity()); ++j)
-    if (cop_cell_[j] >= 0) cop_fenwick_.add(cop_cell_[j], +1);
+    if (cop_cell_[j] >= 0) neighbour_fenwick_.add(cop_cell_[j], kOneCop);
 }
 
 void EpsteinModel::activate_in_random_order() {
@@ -398,10 +436,11 @@ void EpsteinModel::activate_in_random_order() {
         if (to < 0) return;
         occupancy_[from] = -1;
         occupancy_[to] = static_cast<std::int32_t>(i);
+        move_mirror(from, to);
         citizen_cell_[i] = to;
         if (condition_[i] == active) {
-          active_fenwick_.add(from, -1);
-          active_fenwick_.add(to, +1);
+          neighbour_fenwick_.add(from, kOneActiveLess);
+          neighbour_fenwick_.add(to, kOneActive);
         }
       };
       auto decide = [&] {
@@ -410,13 +449,15 @@ void EpsteinModel::activate_in_random_order() {
         const double g = agents::citizen::grievance(hardship_[i], legitimacy_);
         bool now_active = false;
         if (g > threshold_) {
-          const int cops_seen = cop_fenwick_.sum(cell, citizen_rows_);
-          const int others = active_fenwick_.sum(cell, citizen_rows_) - (was_active ? 1 : 0);
+          const std::uint64_t seen = neighbour_fenwick_.sum(cell, citizen_rows_);
+          const int cops_seen = int(seen >> 32);
+          const int others = int(seen & 0xffffffffULL) - (was_active ? 1 : 0);
           now_active = agents::citizen::decides_active(g, risk_aversion_[i],
                                                        arrest_probability(cops_seen, others, was_active), threshold_);
         }
-        if (now_active != was_active) active_fenwick_.add(cell, now_active ? +1 : -1);
+        if (now_active != was_active) neighbour_fenwick_.add(cell, now_active ? kOneActive : kOneActiveLess);
         condition_[i] = now_active ? active : quiet;
+        cell_condition_[cell] = condition_[i];
         if (ethnic && now_active) {
           const std::int64_t victim_cell = agents::random_site_where(
               lattice_, citizen_offsets_, cell, stream, [&](std::int64_t c) {
@@ -441,12 +482,12 @@ void EpsteinModel::activate_in_random_order() {
         occupancy_[from] = -1;
         occupancy_[to] = cop_code(j);
         cop_cell_[j] = to;
-        cop_fenwick_.add(from, -1);
-        cop_fenwick_.add(to, +1);
+        neighbour_fenwick_.add(from, kOneCopLess);
+        neighbour_fenwick_.add(to, kOneCop);
       };
       auto enforce = [&] {
         const std::int64_t cell = cop_cell_[j];
-        if (active_fenwick_.sum(cell, cop_rows_) == 0) return;
+        if ((neighbour_fenwick_.sum(cell, cop_rows_) & 0xffffffffULL) == 0) return;
         const std::int64_t suspect_cell = agents::random_site_where(
             lattice_, cop_offsets_, cell, stream, [&](std::int64_t c) {
               const std::int32_t o = occupancy_[c];
@@ -461,39 +502,91 @@ void EpsteinModel::activate_in_random_order() {
   }
 }
 
+void EpsteinModel::rebuild_neighbour_counts() {
+  neighbour_counts_.rebuild(
+      executor_,
+      [&](std::int64_t c) -> std::uint64_t {
+        return std::uint64_t(cell_condition_[c] == active) | (std::uint64_t(is_cop_code(occupancy_[c])) << 32);
+      },
+      rows_per_chunk_);
+}
+
+inline std::uint64_t EpsteinModel::neighbour_counts(int x, int y, const std::vector<core::RowSpan>& rows,
+                                             const std::vector<NeighbourCounts::RowSteps>& steps, int reach) const {
+  if (x >= reach && x < lattice_.width() - reach && y >= reach && y < lattice_.height() - reach)
+    return neighbour_counts_.sum_inside(x, y, steps);
+  return neighbour_counts_.sum_at(x, y, rows);
+}
+
 void EpsteinModel::move_synchronously() {
   // Propose: every citizen on the lattice and every deployed cop picks a random empty site within
-  // its vision, as the lattice stood when the phase began. Resolve: each contested cell goes to the
-  // lowest priority; losers stay put. Targets were empty and sources occupied, so no two winners
-  // write the same occupancy entry.
-  const std::int64_t total = citizen_capacity_ + std::int64_t(cops_.capacity());
-  auto cell_of = [&](std::int64_t code) -> std::int64_t {
-    if (code < cop_base_) return on_grid_citizen(code) ? citizen_cell_[code] : -1;
-    return cop_cell_[code - cop_base_];
-  };
-  const auto movers = core::parallel_select(executor_, std::size_t(total), kChunk,
-                                            [&](std::size_t code) { return cell_of(std::int64_t(code)) >= 0; });
-  std::vector<std::int64_t> target(movers.size(), -1);
-  std::vector<std::uint64_t> priority(movers.size());
+  // its vision, as the lattice stood when the phase began, and claims it. Resolve: each claimed
+  // cell goes to the lowest priority, whose low 32 bits are the winner's code; losers stay put.
+  // Targets were empty and sources occupied, so no two winners write the same entry. Both passes
+  // visit cells row by row, so a mover's vision and its target are rows still in cache; neither
+  // the claims nor the moves depend on the order of the visits.
+  const core::StreamFamily streams(seed_, kMove, step_);
+  const std::size_t rows = std::size_t(lattice_.height());
+  const int w = lattice_.width(), h = lattice_.height();
   auto empty = [&](std::int64_t c) { return occupancy_[c] == -1; };
-  executor_.for_each(movers.size(), kChunk, [&](std::size_t n) {
-    const std::int64_t code = movers[n];
-    RandomStream stream(seed_, kMove, code, step_);
-    const auto& offsets = code < cop_base_ ? citizen_offsets_ : cop_offsets_;
-    target[n] = agents::random_empty_site(lattice_, offsets, cell_of(code), stream, empty);
-    priority[n] = core::Claims::priority(stream(), std::uint32_t(code));
-    if (target[n] >= 0) cell_claims_.propose(target[n], priority[n]);
+  // Proposals land at most `reach` rows away: bands of rows twice as high, run in colours, never
+  // claim the same cell at the same time, so a plain compare-and-store keeps the minimum.
+  const std::size_t band_rows =
+      std::max(rows_per_chunk_, std::size_t(2 * std::max(citizen_reach_, cop_reach_)));
+  core::for_row_bands_in_colours(executor_, rows, band_rows, lattice_.topology() == core::Topology::torus,
+                                 [&](std::size_t y0, std::size_t y1) {
+    // Movers are gathered in small batches whose rejection tries run side by side.
+    constexpr std::size_t kBatch = 64;
+    agents::EmptySiteRequest request[kBatch];
+    RandomStream stream[kBatch];
+    std::int32_t code[kBatch];
+    std::int64_t target[kBatch];
+    std::size_t batch = 0;
+    std::uint64_t priority[kBatch];
+    auto propose_batch = [&] {
+      agents::random_empty_sites(lattice_, batch, request, stream, target, empty);
+      for (std::size_t b = 0; b < batch; ++b) {
+        priority[b] = core::Claims::priority(stream[b](), std::uint32_t(code[b]));
+        if (target[b] >= 0) cell_claims_.prefetch(target[b]);
+      }
+      for (std::size_t b = 0; b < batch; ++b)
+        if (target[b] >= 0) cell_claims_.propose_unshared(target[b], priority[b]);
+      batch = 0;
+    };
+    for (int y = int(y0); y < int(y1); ++y) {
+      for (int x = 0; x < w; ++x) {
+        const std::int64_t cell = lattice_.cell(x, y);
+        const std::int32_t occupant = occupancy_[cell];
+        if (occupant < 0 || cell_condition_[cell] == jailed) continue;  // empty, or a jailed citizen holding it
+        const bool cop = is_cop_code(occupant);
+        const int reach = cop ? cop_reach_ : citizen_reach_;
+        const bool inside = x >= reach && x < w - reach && y >= reach && y < h - reach;
+        code[batch] = occupant;
+        stream[batch] = streams.stream(std::uint64_t(occupant));
+        request[batch] = {cell, x, y, cop ? &cop_offsets_ : &citizen_offsets_,
+                          inside ? (cop ? cop_cell_steps_ : citizen_cell_steps_).data() : nullptr};
+        if (++batch == kBatch) propose_batch();
+      }
+    }
+    if (batch > 0) propose_batch();
   });
-  executor_.for_each(movers.size(), kChunk, [&](std::size_t n) {
-    if (target[n] < 0 || !cell_claims_.won(target[n], priority[n])) return;
-    const std::int64_t code = movers[n];
-    occupancy_[cell_of(code)] = -1;
-    occupancy_[target[n]] = static_cast<std::int32_t>(code);
-    if (code < cop_base_) citizen_cell_[code] = target[n];
-    else cop_cell_[code - cop_base_] = target[n];
-  });
-  executor_.for_each(movers.size(), kChunk, [&](std::size_t n) {
-    if (target[n] >= 0) cell_claims_.clear(target[n]);
+  executor_.for_chunks(rows, rows_per_chunk_, [&](std::size_t y0, std::size_t y1, std::size_t) {
+    for (std::int64_t cell = std::int64_t(y0) * w, last = std::int64_t(y1) * w; cell < last; ++cell) {
+      if (cell + kLookahead < last) {  // the winner's cell column entry is far away: fetch it early
+        const std::uint64_t ahead = cell_claims_.winner(cell + kLookahead);
+        if (ahead != core::Claims::none) prefetch_for_write(cell_column_of(std::int32_t(ahead & 0xffffffffULL)));
+      }
+      const std::uint64_t claim = cell_claims_.winner(cell);
+      if (claim == core::Claims::none) continue;
+      cell_claims_.clear(cell);
+      const auto code = static_cast<std::int32_t>(claim & 0xffffffffULL);
+      std::int64_t& cell_column = *cell_column_of(code);
+      const std::int64_t from = cell_column;
+      occupancy_[from] = -1;
+      occupancy_[cell] = code;
+      move_mirror(from, cell);
+      cell_column = cell;
+    }
   });
 }
 
@@ -501,26 +594,33 @@ void EpsteinModel::decide_synchronously() {
   // Every citizen decides from the same snapshot of actives and cops (per-row prefix sums, so a
   // neighbourhood count costs one lookup per row). Cells are visited in row-major order so that
   // consecutive citizens share cached rows.
-  active_counts_.rebuild(executor_, [&](std::int64_t c) {
-    const std::int32_t o = occupancy_[c];
-    return o >= 0 && !is_cop_code(o) && condition_[o] == active;
-  });
-  cop_counts_.rebuild(executor_, [&](std::int64_t c) { return is_cop_code(occupancy_[c]) ? 1 : 0; });
-  executor_.for_chunks(std::size_t(lattice_.height()), kRowChunk, [&](std::size_t y0, std::size_t y1, std::size_t) {
-    const std::int64_t first = std::int64_t(y0) * lattice_.width(), last = std::int64_t(y1) * lattice_.width();
-    for (std::int64_t cell = first; cell < last; ++cell) {
-      const std::int32_t i = occupancy_[cell];
-      if (i < 0 || is_cop_code(i) || condition_[i] == jailed) continue;
-      const double g = agents::citizen::grievance(hardship_[i], legitimacy_);
-      bool now_active = false;
-      if (g > threshold_) {
-        const int cops_seen = cop_counts_.sum(cell, citizen_rows_);
-        const bool was_active = condition_[i] == active;
-        const int others = active_counts_.sum(cell, citizen_rows_) - (was_active ? 1 : 0);
-        now_active = agents::citizen::decides_active(g, risk_aversion_[i],
-                                                     arrest_probability(cops_seen, others, was_active), threshold_);
+  rebuild_neighbour_counts();
+  const int w = lattice_.width();
+  executor_.for_chunks(std::size_t(lattice_.height()), rows_per_chunk_, [&](std::size_t y0, std::size_t y1, std::size_t) {
+    for (int y = int(y0); y < int(y1); ++y) {
+      for (int x = 0; x < w; ++x) {
+        const std::int64_t cell = lattice_.cell(x, y);
+        const std::int32_t i = occupancy_[cell];
+        if (i < 0 || is_cop_code(i)) continue;
+        const std::uint8_t was = cell_condition_[cell];
+        if (was == jailed) continue;
+        const CellTraits traits = cell_traits_[cell];
+        const double g = agents::citizen::grievance(traits.hardship, legitimacy_);
+        bool now_active = false;
+        if (g > threshold_) {
+          const std::uint64_t seen = neighbour_counts(x, y, citizen_rows_, citizen_row_steps_, citizen_reach_);
+          const int cops_seen = int(seen >> 32);
+          const bool was_active = was == active;
+          const int others = int(seen & 0xffffffffULL) - (was_active ? 1 : 0);
+          now_active = agents::citizen::decides_active(g, traits.risk_aversion,
+                                                       arrest_probability(cops_seen, others, was_active), threshold_);
+        }
+        const std::uint8_t now = now_active ? active : quiet;
+        if (now != was) {
+          condition_[i] = now;
+          cell_condition_[cell] = now;
+        }
       }
-      condition_[i] = now_active ? active : quiet;
     }
   });
 }
@@ -528,43 +628,65 @@ void EpsteinModel::decide_synchronously() {
 void EpsteinModel::arrest_synchronously() {
   // Each deployed cop picks one active citizen in its vision; two cops wanting one citizen:
   // propose, then resolve, and the losers choose again among those still free, round after round.
-  active_counts_.rebuild(executor_, [&](std::int64_t c) {
-    const std::int32_t o = occupancy_[c];
-    return o >= 0 && !is_cop_code(o) && condition_[o] == active;
+  // Claims are keyed by the citizen's cell, a few rows from the cop. In the first round, the
+  // actives counted per row pick the same citizen as testing every site of the vision would.
+  rebuild_neighbour_counts();
+  const int w = lattice_.width(), h = lattice_.height();
+  auto active_cell = [&](std::int64_t c) { return cell_condition_[c] == active; };
+  auto actives_in_row = [&](int y, int x, int half) {
+    const std::uint64_t n = y >= 0 && y < h && x - half >= 0 && x + half < w ? neighbour_counts_.row_range(y, x - half, x + half)
+                                                                           : neighbour_counts_.row_window(y, x, half);
+    return std::uint32_t(n & 0xffffffffULL);
+  };
+  // Cops with an active citizen in vision, listed per chunk of rows, then joined in chunk order
+  // (the order of the list changes nothing: claims take the minimum, arrests touch distinct cells).
+  const std::size_t chunks = (std::size_t(h) + rows_per_chunk_ - 1) / rows_per_chunk_;
+  if (chunk_lists_.size() < chunks) chunk_lists_.resize(chunks);
+  executor_.for_chunks(std::size_t(h), rows_per_chunk_, [&](std::size_t y0, std::size_t y1, std::size_t chunk) {
+    auto& list = chunk_lists_[chunk];
+    list.clear();
+    for (int y = int(y0); y < int(y1); ++y) {
+      const std::int32_t* row = occupancy_.data() + std::int64_t(y) * w;
+      for (int x = 0; x < w; ++x)
+        if (is_cop_code(row[x]) && (neighbour_counts(x, y, cop_rows_, cop_row_steps_, cop_reach_) & 0xffffffffULL) != 0)
+          list.push_back(row[x] - cop_base_);
+    }
   });
-  auto pending = core::parallel_select(executor_, cops_.capacity(), kChunk, [&](std::size_t j) {
-    return cop_cell_[j] >= 0 && active_counts_.sum(cop_cell_[j], cop_rows_) > 0;
-  });
-  std::vector<std::int64_t> suspect(cops_.capacity(), -1);
-  std::vector<std::uint64_t> priority(cops_.capacity());
-  for (std::uint64_t round = 0; !pending.empty(); ++round) {
-    executor_.for_each(pending.size(), kChunk, [&](std::size_t n) {
-      const std::int64_t j = pending[n];
-      RandomStream stream(seed_, kArrest + round, j, step_);
-      const std::int64_t cell = agents::random_site_where(lattice_, cop_offsets_, cop_cell_[j], stream, [&](std::int64_t c) {
-        const std::int32_t o = occupancy_[c];
-        return o >= 0 && !is_cop_code(o) && condition_[o] == active;
-      });
-      suspect[j] = cell >= 0 ? occupancy_[cell] : -1;
-      priority[j] = core::Claims::priority(stream(), std::uint32_t(j));
-      if (suspect[j] >= 0) citizen_claims_.propose(suspect[j], priority[j]);
+  pending_.clear();
+  for (std::size_t c = 0; c < chunks; ++c) pending_.insert(pending_.end(), chunk_lists_[c].begin(), chunk_lists_[c].end());
+
+  for (std::uint64_t round = 0; !pending_.empty(); ++round) {
+    const core::StreamFamily streams(seed_, kArrest + round, step_);
+    const bool counted = round == 0 && cop_rows_fit_;
+    const std::size_t n_pending = pending_.size();
+    suspect_cell_.resize(n_pending);
+    arrest_priority_.resize(n_pending);
+    won_.resize(n_pending);
+    executor_.for_each(n_pending, kChunk, [&](std::size_t n) {
+      const std::int64_t j = pending_[n];
+      RandomStream stream = streams.stream(std::uint64_t(j));
+      const std::int64_t cell =
+          counted ? agents::random_site_where_counted(lattice_, cop_rows_, cop_cell_[j], stream, actives_in_row, active_cell)
+                  : agents::random_site_where(lattice_, cop_offsets_, cop_cell_[j], stream, active_cell);
+      suspect_cell_[n] = cell;
+      arrest_priority_[n] = core::Claims::priority(stream(), std::uint32_t(j));
+      if (cell >= 0) cell_claims_.propose(cell, arrest_priority_[n]);
     });
-    std::vector<std::uint8_t> won(pending.size(), 0);
-    executor_.for_each(pending.size(), kChunk, [&](std::size_t n) {
-      const std::int64_t j = pending[n];
-      won[n] = suspect[j] >= 0 && citizen_claims_.won(suspect[j], priority[j]);
+    executor_.for_each(n_pending, kChunk, [&](std::size_t n) {
+      won_[n] = suspect_cell_[n] >= 0 && cell_claims_.won(suspect_cell_[n], arrest_priority_[n]);
     });
-    executor_.for_each(pending.size(), kChunk, [&](std::size_t n) {
-      if (won[n]) arrest(pending[n], suspect[pending[n]]);
+    executor_.for_each(n_pending, kChunk, [&](std::size_t n) {
+      // Only this winner touches its suspect's cell, so reading the occupant here is safe.
+      if (won_[n]) arrest(pending_[n], occupancy_[suspect_cell_[n]]);
     });
-    for (std::size_t n = 0; n < pending.size(); ++n) arrests_ += won[n];
-    executor_.for_each(pending.size(), kChunk, [&](std::size_t n) {
-      if (suspect[pending[n]] >= 0) citizen_claims_.clear(suspect[pending[n]]);
+    for (std::size_t n = 0; n < n_pending; ++n) arrests_ += won_[n];
+    executor_.for_each(n_pending, kChunk, [&](std::size_t n) {
+      if (suspect_cell_[n] >= 0) cell_claims_.clear(suspect_cell_[n]);
     });
-    std::vector<std::int64_t> losers;
-    for (std::size_t n = 0; n < pending.size(); ++n)
-      if (suspect[pending[n]] >= 0 && !won[n]) losers.push_back(pending[n]);
-    pending.swap(losers);
+    losers_.clear();
+    for (std::size_t n = 0; n < n_pending; ++n)
+      if (suspect_cell_[n] >= 0 && !won_[n]) losers_.push_back(pending_[n]);
+    pending_.swap(losers_);
   }
 }
 
@@ -573,7 +695,7 @@ void EpsteinModel::kill_synchronously() {
   // victims are resolved like arrests.
   auto killers = core::parallel_select(executor_, citizens_.capacity(), kChunk,
                                        [&](std::size_t i) { return on_grid_citizen(i) && condition_[i] == active; });
-  std::vector<std::int64_t> victim(citizens_.capacity(), -1);
+  std::vector<std::int64_t> victim(citizens_.capacity(), -1), victim_cell(citizens_.capacity(), -1);
   std::vector<std::uint64_t> priority(citizens_.capacity());
   for (std::uint64_t round = 0; !killers.empty(); ++round) {
     executor_.for_each(killers.size(), kChunk, [&](std::size_t n) {
@@ -585,20 +707,21 @@ void EpsteinModel::kill_synchronously() {
         return o >= 0 && !is_cop_code(o) && group_[o] != group_[i] && condition_[o] != jailed;
       });
       victim[i] = cell >= 0 ? occupancy_[cell] : -1;
+      victim_cell[i] = cell;
       priority[i] = core::Claims::priority(stream(), std::uint32_t(i));
-      if (victim[i] >= 0) citizen_claims_.propose(victim[i], priority[i]);
+      if (cell >= 0) cell_claims_.propose(cell, priority[i]);
     });
     std::vector<std::uint8_t> won(killers.size(), 0);
     executor_.for_each(killers.size(), kChunk, [&](std::size_t n) {
       const std::int64_t i = killers[n];
-      won[n] = victim[i] >= 0 && citizen_claims_.won(victim[i], priority[i]);
+      won[n] = victim[i] >= 0 && cell_claims_.won(victim_cell[i], priority[i]);
     });
     executor_.for_each(killers.size(), kChunk, [&](std::size_t n) {
       if (won[n]) kill(victim[killers[n]]);
     });
     for (std::size_t n = 0; n < killers.size(); ++n) killed_ += won[n];
     executor_.for_each(killers.size(), kChunk, [&](std::size_t n) {
-      if (victim[killers[n]] >= 0) citizen_claims_.clear(victim[killers[n]]);
+      if (victim[killers[n]] >= 0) cell_claims_.clear(victim_cell[killers[n]]);
     });
     std::vector<std::int64_t> losers;
     for (std::size_t n = 0; n < killers.size(); ++n) {
@@ -622,7 +745,10 @@ void EpsteinModel::age_and_die() {
     if (++age_[i] < death_age_[i]) return 0;
     alive_[i] = 0;
     condition_[i] = quiet;
-    if (citizen_cell_[i] >= 0) occupancy_[citizen_cell_[i]] = -1;
+    if (citizen_cell_[i] >= 0) {
+      occupancy_[citizen_cell_[i]] = -1;
+      cell_condition_[citizen_cell_[i]] = quiet;
+    }
     citizen_cell_[i] = -1;
     return 1;
   });
@@ -663,6 +789,7 @@ void EpsteinModel::clone_synchronously() {
     alive_[child] = 1;
     citizen_cell_[child] = target[parent];
     occupancy_[target[parent]] = static_cast<std::int32_t>(child);
+    mirror_citizen(target[parent], child);
   });
   births_ = std::int64_t(born);
   executor_.for_each(citizens_.capacity(), kChunk, [&](std::size_t i) {
@@ -683,6 +810,20 @@ void EpsteinModel::step() {
   arrests_ = killed_ = births_ = deaths_ = 0;
   schedule_.run_step();
   ++step_;
+#ifndef NDEBUG
+  check_cell_mirror();
+#endif
+}
+
+void EpsteinModel::check_cell_mirror() const {
+  for (std::int64_t c = 0; c < lattice_.cell_count(); ++c) {
+    const std::int32_t o = occupancy_[c];
+    const bool citizen = o >= 0 && !is_cop_code(o);
+    const std::uint8_t expected = citizen ? condition_[o] : std::uint8_t(quiet);
+    if (cell_condition_[c] != expected ||
+        (citizen && (cell_traits_[c].hardship != hardship_[o] || cell_traits_[c].risk_aversion != risk_aversion_[o])))
+      throw std::logic_error("cell " + std::to_string(c) + ": the cell_* mirrors differ from the occupant's columns");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -87,11 +87,32 @@ class EpsteinModel final : public core::Model {
   void set_cop_count(std::int64_t target);
   bool is_cop_code(std::int32_t occupant) const { return occupant >= cop_base_; }
   std::int32_t cop_code(std::int64_t cop) const { return static_cast<std::int32_t>(cop_base_ + cop); }
+  /// The `cell` column entry of a citizen or cop code.
+  std::int64_t* cell_column_of(std::int32_t code) {
+    return is_cop_code(code) ? &cop_cell_[code - cop_base_] : &citizen_cell_[code];
+  }
   bool on_grid_citizen(std::int64_t i) const;
   double arrest_probability(int cops_seen, int others_active, bool self_active) const;
   void arrest(std::int64_t cop, std::int64_t citizen);
   void kill(std::int64_t victim);
   void rebuild_counts_sequential();
+  using NeighbourCounts = core::BasicRowPrefixCounts<std::uint64_t>;
+  void rebuild_neighbour_counts();
+  /// Actives and cops (packed: actives in the low 32 bits, cops in the high 32) around (x, y).
+  std::uint64_t neighbour_counts(int x, int y, const std::vector<core::RowSpan>& rows,
+                                 const std::vector<NeighbourCounts::RowSteps>& steps, int reach) const;
+  void check_cell_mirror() const;  // debug builds: the cell_* mirrors agree with the columns
+  /// Copies a citizen's mirrored state into the cell it now occupies.
+  void mirror_citizen(std::int64_t cell, std::int64_t citizen) {
+    cell_condition_[cell] = condition_[citizen];
+    cell_traits_[cell] = {hardship_[citizen], risk_aversion_[citizen]};
+  }
+  /// Moves the mirrored state of the citizen at `from` to `to` (and empties `from`).
+  void move_mirror(std::int64_t from, std::int64_t to) {
+    cell_condition_[to] = cell_condition_[from];
+    cell_condition_[from] = quiet;
+    cell_traits_[to] = cell_traits_[from];
+  }
 
   Variant variant_;
   core::ParameterSet parameters_;
@@ -109,6 +130,7 @@ class EpsteinModel final : public core::Model {
   agents::citizen::JailDraw jail_draw_;
   std::vector<core::RowSpan> citizen_rows_, cop_rows_;
   std::vector<core::Offset> citizen_offsets_, cop_offsets_, birth_offsets_;
+  std::vector<std::int64_t> citizen_cell_steps_, cop_cell_steps_;  // dy * width + dx per offset
   std::vector<double> probability_table_;  // P for (cops seen, actives seen), when cheap to tabulate
   int table_max_ = 0;
 
@@ -130,10 +152,30 @@ class EpsteinModel final : public core::Model {
   std::int32_t cop_base_;
 
   std::vector<std::int32_t> occupancy_;
-  core::Claims cell_claims_;
-  core::Claims citizen_claims_;
-  core::RowPrefixCounts active_counts_, cop_counts_;
-  core::RowFenwickCounts active_fenwick_, cop_fenwick_;
+  // The condition of the citizen in each cell (quiet for empty and cop cells), kept equal to
+  // condition_[occupancy_[cell]] by every phase: the synchronous phases visit cells in row-major
+  // order and read this byte next to the cell instead of jumping to the citizen's column entry.
+  std::vector<std::uint8_t> cell_condition_;
+  // Likewise the hardship and risk aversion of the citizen in each cell (undefined elsewhere),
+  // side by side: a move copies both, a decision reads both.
+  struct CellTraits {
+    double hardship, risk_aversion;
+  };
+  std::vector<CellTraits> cell_traits_;
+  core::Claims cell_claims_;          // claimed cells, and arrested or killed citizens by their cell
+  // Synchronous phases: per-row prefix sums of actives (low 32 bits) and cops (high 32 bits).
+  NeighbourCounts neighbour_counts_;
+  std::vector<NeighbourCounts::RowSteps> citizen_row_steps_, cop_row_steps_;
+  // Sequential activation: the same packed counts, updated cell by cell.
+  core::BasicRowFenwickCounts<std::uint64_t> neighbour_fenwick_;
+  std::size_t rows_per_chunk_ = 1;    // lattice rows per parallel chunk (~4k cells)
+  int citizen_reach_ = 0, cop_reach_ = 0;
+  bool cop_rows_fit_ = false;         // cop vision reaches no cell twice (counted arrest picks)
+  // Scratch of the arrest phase, kept between steps: cops per chunk of rows, then the rounds.
+  std::vector<std::vector<std::int64_t>> chunk_lists_;
+  std::vector<std::int64_t> pending_, suspect_cell_, losers_;
+  std::vector<std::uint64_t> arrest_priority_;
+  std::vector<std::uint8_t> won_;
 
   // Per-step tallies for the series.
   std::int64_t arrests_ = 0, killed_ = 0, births_ = 0, deaths_ = 0;

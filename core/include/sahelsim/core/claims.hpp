@@ -39,6 +39,22 @@ class Claims {
     }
   }
 
+  /// The same without an atomic read-modify-write, for phases where no other thread proposes for
+  /// `target` at the same time (e.g. rows processed in colours, see for_row_bands_in_colours).
+  void propose_unshared(std::size_t target, std::uint64_t priority) {
+    auto& slot = best_[target];
+    if (priority < slot.load(std::memory_order_relaxed)) slot.store(priority, std::memory_order_relaxed);
+  }
+
+  /// Hints that `target` is about to be proposed for (a batch can fetch its targets together).
+  void prefetch(std::size_t target) const {
+#if defined(__GNUC__)
+    __builtin_prefetch(&best_[target], 1);
+#else
+    (void)target;
+#endif
+  }
+
   /// After all proposals of the phase: did this priority win its target?
   bool won(std::size_t target, std::uint64_t priority) const {
     return best_[target].load(std::memory_order_relaxed) == priority;

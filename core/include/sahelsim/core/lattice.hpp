@@ -5,6 +5,7 @@
 // lookup per row, O(r) per agent instead of O(r^2) (see RowPrefixCounts / RowFenwickCounts).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -54,10 +55,16 @@ class Lattice {
 
   /// The cell at (x + dx, y + dy), wrapped on a torus; -1 when it falls off a bounded lattice.
   std::int64_t offset_cell(std::int64_t from, int dx, int dy) const {
-    int x = x_of(from) + dx, y = y_of(from) + dy;
+    return offset_cell(x_of(from), y_of(from), dx, dy);
+  }
+  /// The same from the centre's coordinates: loops over a neighbourhood compute them once, and a
+  /// coordinate that stays on the lattice costs no division.
+  std::int64_t offset_cell(int x, int y, int dx, int dy) const {
+    x += dx;
+    y += dy;
     if (topology_ == Topology::torus) {
-      x = wrap(x, width_);
-      y = wrap(y, height_);
+      x = wrap_near(x, width_);
+      y = wrap_near(y, height_);
     } else if (x < 0 || x >= width_ || y < 0 || y >= height_) {
       return -1;
     }
@@ -68,6 +75,12 @@ class Lattice {
     v %= n;
     return v < 0 ? v + n : v;
   }
+  /// wrap(v, n) without a division when v is on the lattice or less than one lattice away.
+  /// Branch-free in that case, since near an edge whether an offset crosses it is a coin toss.
+  static int wrap_near(int v, int n) {
+    const int near = v + (n & -int(v < 0)) - (n & -int(v >= n));
+    return static_cast<unsigned>(near) < static_cast<unsigned>(n) ? near : wrap(v, n);
+  }
 
  private:
   int width_;
@@ -75,56 +88,177 @@ class Lattice {
   Topology topology_;
 };
 
+namespace detail {
+
+/// Items in row y at columns x - half .. x + half, wrapped (torus) or clipped (bounded), from
+/// range(y, x0, x1) over inclusive, in-bounds column ranges.
+template <class Count, class Range>
+Count window_in_row(const Lattice& lattice, int y, int x, int half, const Range& range) {
+  const int w = lattice.width();
+  if (lattice.topology() == Topology::bounded) {
+    if (y < 0 || y >= lattice.height()) return Count{};
+    return range(y, std::max(0, x - half), std::min(w - 1, x + half));
+  }
+  y = Lattice::wrap_near(y, lattice.height());
+  if (2 * half + 1 >= w) return range(y, 0, w - 1);
+  const int x0 = x - half, x1 = x + half;
+  if (x0 < 0) return range(y, x0 + w, w - 1) + range(y, 0, x1);
+  if (x1 >= w) return range(y, x0, w - 1) + range(y, 0, x1 - w);
+  return range(y, x0, x1);
+}
+
+/// Sum of row_window over the neighbourhood's rows. On a torus smaller than the neighbourhood,
+/// rows would wrap onto themselves: then each distinct row is counted once, with its widest span.
+template <class Count, class RowWindow>
+Count sum_over_rows(const Lattice& lattice, int x, int y, const std::vector<RowSpan>& rows,
+                    const RowWindow& row_window) {
+  Count total{};
+  if (lattice.topology() == Topology::torus && rows.size() > std::size_t(lattice.height())) {
+    std::vector<int> widest(lattice.height(), -1);
+    for (const RowSpan& row : rows) {
+      int& w = widest[Lattice::wrap(y + row.dy, lattice.height())];
+      w = std::max(w, row.half_width);
+    }
+    for (int yy = 0; yy < lattice.height(); ++yy)
+      if (widest[yy] >= 0) total += row_window(yy, x, widest[yy]);
+    return total;
+  }
+  for (const RowSpan& row : rows) total += row_window(y + row.dy, x, row.half_width);
+  return total;
+}
+
+}  // namespace detail
+
+/// How far a neighbourhood reaches from its centre: the largest |dy| and the largest half width.
+int neighborhood_reach(const std::vector<RowSpan>& rows);
+/// True when no two sites of the neighbourhood are the same cell (a bounded lattice, or a torus at
+/// least 2 * reach + 1 cells wide and high): then its offsets need no distinct_offsets and its rows
+/// can be counted with prefix sums site for site.
+bool neighborhood_fits(const Lattice& lattice, const std::vector<RowSpan>& rows);
+
 /// Per-row prefix sums of a per-cell count, rebuilt once per step (synchronous updates):
 /// `sum(center, rows)` gives the number of counted items in the neighbourhood in O(rows).
-class RowPrefixCounts {
+/// `Count` may pack several small counts into one integer (e.g. two 32-bit counts in a uint64):
+/// prefix sums and differences of packed counts stay exact while each part fits its bits.
+template <class Count>
+class BasicRowPrefixCounts {
  public:
-  explicit RowPrefixCounts(const Lattice& lattice);
+  explicit BasicRowPrefixCounts(const Lattice& lattice)
+      : lattice_(lattice),
+        prefix_(static_cast<std::size_t>(lattice.height()) * (static_cast<std::size_t>(lattice.width()) + 1),
+                Count{}) {}
 
-  /// Rebuilds from count_of_cell(cell) -> int, one row per parallel item.
+  /// Rebuilds from count_of_cell(cell) -> Count, `rows_per_chunk` rows per parallel chunk.
   template <class Executor, class CountOfCell>
-  void rebuild(Executor& executor, const CountOfCell& count_of_cell) {
+  void rebuild(Executor& executor, const CountOfCell& count_of_cell, std::size_t rows_per_chunk = 16) {
     const int w = lattice_.width();
-    executor.for_each(static_cast<std::size_t>(lattice_.height()), 16, [&](std::size_t y) {
-      std::int32_t* p = prefix_.data() + y * (w + 1);
+    executor.for_each(static_cast<std::size_t>(lattice_.height()), rows_per_chunk, [&](std::size_t y) {
+      Count* p = prefix_.data() + y * (w + 1);
       const std::int64_t first = static_cast<std::int64_t>(y) * w;
-      p[0] = 0;
-      for (int x = 0; x < w; ++x) p[x + 1] = p[x] + static_cast<std::int32_t>(count_of_cell(first + x));
+      p[0] = Count{};
+      for (int x = 0; x < w; ++x) p[x + 1] = p[x] + static_cast<Count>(count_of_cell(first + x));
     });
   }
 
   /// Number of counted items in the cells (x + dx, y + dy), |dx| <= half_width, for each row.
-  std::int32_t sum(std::int64_t center, const std::vector<RowSpan>& rows) const;
+  Count sum(std::int64_t center, const std::vector<RowSpan>& rows) const {
+    return sum_at(lattice_.x_of(center), lattice_.y_of(center), rows);
+  }
+  /// The same for a centre given by its coordinates.
+  Count sum_at(int x, int y, const std::vector<RowSpan>& rows) const {
+    return detail::sum_over_rows<Count>(lattice_, x, y, rows,
+                                        [this](int yy, int xx, int half) { return row_window(yy, xx, half); });
+  }
+  /// sum_at for a neighbourhood that lies inside the lattice, so nothing wraps or is clipped: the
+  /// caller checks reach <= x < width - reach and reach <= y < height - reach, reach =
+  /// neighborhood_reach(rows). One subtraction per row.
+  Count sum_inside(int x, int y, const std::vector<RowSpan>& rows) const {
+    const std::int64_t stride = lattice_.width() + 1;
+    const Count* centre_row = prefix_.data() + static_cast<std::int64_t>(y) * stride + x;
+    Count total{};
+    for (const RowSpan& row : rows) {
+      const Count* p = centre_row + row.dy * stride;
+      total += p[row.half_width + 1] - p[-row.half_width];
+    }
+    return total;
+  }
+  /// A neighbourhood row as positions in the prefix array relative to the centre's position.
+  struct RowSteps {
+    std::int64_t low, high;  // sum of the row = prefix[centre + high] - prefix[centre + low]
+  };
+  std::vector<RowSteps> row_steps(const std::vector<RowSpan>& rows) const {
+    const std::int64_t stride = lattice_.width() + 1;
+    std::vector<RowSteps> steps;
+    for (const RowSpan& row : rows)
+      steps.push_back({row.dy * stride - row.half_width, row.dy * stride + row.half_width + 1});
+    return steps;
+  }
+  /// sum_inside with the rows given as row_steps(rows): no multiplication per row.
+  Count sum_inside(int x, int y, const std::vector<RowSteps>& steps) const {
+    const Count* centre = prefix_.data() + static_cast<std::int64_t>(y) * (lattice_.width() + 1) + x;
+    Count total{};
+    for (const RowSteps& step : steps) total += centre[step.high] - centre[step.low];
+    return total;
+  }
   /// Items in row y, columns [x0, x1] (inclusive, already clipped to 0..width-1).
-  std::int32_t row_range(int y, int x0, int x1) const {
-    const std::int32_t* p = prefix_.data() + static_cast<std::int64_t>(y) * (lattice_.width() + 1);
+  Count row_range(int y, int x0, int x1) const {
+    const Count* p = prefix_.data() + static_cast<std::int64_t>(y) * (lattice_.width() + 1);
     return p[x1 + 1] - p[x0];
   }
   /// Items in row y at columns x - half .. x + half, wrapped or clipped by the topology.
-  std::int32_t row_window(int y, int x, int half) const;
+  Count row_window(int y, int x, int half) const {
+    return detail::window_in_row<Count>(lattice_, y, x, half,
+                                        [this](int yy, int x0, int x1) { return row_range(yy, x0, x1); });
+  }
 
   const Lattice& lattice() const { return lattice_; }
-  std::vector<std::int32_t>& raw() { return prefix_; }
+  std::vector<Count>& raw() { return prefix_; }
 
  private:
   Lattice lattice_;
-  std::vector<std::int32_t> prefix_;  // height rows of (width + 1) entries
+  std::vector<Count> prefix_;  // height rows of (width + 1) entries
 };
+
+using RowPrefixCounts = BasicRowPrefixCounts<std::int32_t>;
 
 /// The same queries over counts that change one cell at a time (random sequential activation):
-/// one Fenwick tree per row, O(log width) per update and per row query.
-class RowFenwickCounts {
+/// one Fenwick tree per row, O(log width) per update and per row query. `Count` may pack several
+/// counts, as for BasicRowPrefixCounts: unsigned wrap-around in the trees is harmless as long as
+/// every count stays between 0 and its bits' limit.
+template <class Count>
+class BasicRowFenwickCounts {
  public:
-  explicit RowFenwickCounts(const Lattice& lattice);
-  void clear();
-  void add(std::int64_t cell, std::int32_t delta);
-  std::int32_t sum(std::int64_t center, const std::vector<RowSpan>& rows) const;
-  std::int32_t row_window(int y, int x, int half) const;
+  explicit BasicRowFenwickCounts(const Lattice& lattice)
+      : lattice_(lattice),
+        tree_(static_cast<std::size_t>(lattice.height()) * (static_cast<std::size_t>(lattice.width()) + 1), Count{}) {}
+
+  void clear() { std::fill(tree_.begin(), tree_.end(), Count{}); }
+  void add(std::int64_t cell, Count delta) {
+    const int w = lattice_.width();
+    Count* row = tree_.data() + static_cast<std::int64_t>(lattice_.y_of(cell)) * (w + 1);
+    for (int i = lattice_.x_of(cell) + 1; i <= w; i += i & -i) row[i] += delta;
+  }
+  Count sum(std::int64_t center, const std::vector<RowSpan>& rows) const {
+    return detail::sum_over_rows<Count>(lattice_, lattice_.x_of(center), lattice_.y_of(center), rows,
+                                        [this](int y, int x, int half) { return row_window(y, x, half); });
+  }
+  Count row_window(int y, int x, int half) const {
+    return detail::window_in_row<Count>(lattice_, y, x, half, [this](int yy, int x0, int x1) {
+      return prefix(yy, x1 + 1) - prefix(yy, x0);
+    });
+  }
 
  private:
-  std::int32_t prefix(int y, int x_end) const;  // items in row y, columns [0, x_end)
+  Count prefix(int y, int x_end) const {  // items in row y, columns [0, x_end)
+    const Count* row = tree_.data() + static_cast<std::int64_t>(y) * (lattice_.width() + 1);
+    Count s{};
+    for (int i = x_end; i > 0; i -= i & -i) s += row[i];
+    return s;
+  }
   Lattice lattice_;
-  std::vector<std::int32_t> tree_;  // height rows of (width + 1) entries, 1-based per row
+  std::vector<Count> tree_;  // height rows of (width + 1) entries, 1-based per row
 };
+
+using RowFenwickCounts = BasicRowFenwickCounts<std::int32_t>;
 
 }  // namespace sahelsim::core

@@ -6,6 +6,7 @@
 // Reductions combine per-chunk partial results serially in chunk order.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -73,6 +74,26 @@ class ParallelExecutor {
   int threads_;
   std::unique_ptr<oneapi::tbb::task_arena> arena_;
 };
+
+/// Runs body(y0, y1) over bands of `band_rows` lattice rows, [0, band_rows), [band_rows, 2 band_rows),
+/// ..., in colours: all even bands in parallel, then all odd bands, then (on a torus with an odd
+/// number of bands) the last band, which touches band 0 across the edge. If each band's body only
+/// writes rows within `reach` of its own and band_rows >= 2 reach, bands running at the same time
+/// never write the same row, so they need no atomic read-modify-writes.
+template <class Body>
+void for_row_bands_in_colours(ParallelExecutor& executor, std::size_t rows, std::size_t band_rows, bool torus,
+                              const Body& body) {
+  if (rows == 0) return;
+  const std::size_t bands = (rows + band_rows - 1) / band_rows;
+  const bool last_alone = torus && bands > 1 && bands % 2 == 1;
+  const std::size_t paired = last_alone ? bands - 1 : bands;  // bands coloured by parity
+  auto run_band = [&](std::size_t band) { body(band * band_rows, std::min(rows, (band + 1) * band_rows)); };
+  for (std::size_t colour = 0; colour < 2; ++colour) {
+    const std::size_t count = paired > colour ? (paired - colour + 1) / 2 : 0;
+    executor.for_each(count, 1, [&](std::size_t k) { run_band(colour + 2 * k); });
+  }
+  if (last_alone) run_band(bands - 1);
+}
 
 /// Deterministic stable compaction: the indices i in [0, n) with keep(i) true, in increasing order,
 /// computed in parallel (per-chunk counts, prefix sum in chunk order, scatter).

@@ -33,13 +33,21 @@ constexpr std::uint64_t purpose_id(std::string_view name) noexcept {
 
 /// Hash of the tuple (seed, purpose, agent, step): each word is absorbed through the mixer in turn,
 /// so (seed 2, agent 3) and (seed 3, agent 2) give unrelated keys.
+/// The key is built in two parts so that StreamFamily can reuse the first for many agents.
+constexpr std::uint64_t stream_key_prefix(std::uint64_t seed, std::uint64_t purpose) noexcept {
+  return mix64(mix64(seed + 0x9e3779b97f4a7c15ULL) ^ mix64(purpose + 0x632be59bd9b4e019ULL));
+}
+constexpr std::uint64_t stream_key_step_word(std::uint64_t step) noexcept {
+  return mix64(step + 0xd1b54a32d192ed03ULL);
+}
+constexpr std::uint64_t stream_key_from(std::uint64_t prefix, std::uint64_t agent,
+                                        std::uint64_t step_word) noexcept {
+  return mix64(mix64(prefix ^ mix64(agent + 0x8cb92ba72f3d8dd7ULL)) ^ step_word);
+}
+
 constexpr std::uint64_t stream_key(std::uint64_t seed, std::uint64_t purpose, std::uint64_t agent,
                                    std::uint64_t step) noexcept {
-  std::uint64_t h = mix64(seed + 0x9e3779b97f4a7c15ULL);
-  h = mix64(h ^ mix64(purpose + 0x632be59bd9b4e019ULL));
-  h = mix64(h ^ mix64(agent + 0x8cb92ba72f3d8dd7ULL));
-  h = mix64(h ^ mix64(step + 0xd1b54a32d192ed03ULL));
-  return h;
+  return stream_key_from(stream_key_prefix(seed, purpose), agent, stream_key_step_word(step));
 }
 
 class RandomStream {
@@ -49,6 +57,12 @@ class RandomStream {
   constexpr RandomStream(std::uint64_t seed, std::uint64_t purpose, std::uint64_t agent,
                          std::uint64_t step) noexcept
       : key_(stream_key(seed, purpose, agent, step)) {}
+
+  /// A placeholder (key 0), for arrays of streams that are assigned before use.
+  constexpr RandomStream() noexcept : key_(0) {}
+
+  /// The stream whose key is `key` (= stream_key(...)), as StreamFamily builds them.
+  static constexpr RandomStream from_key(std::uint64_t key) noexcept { return RandomStream(key); }
 
   static constexpr result_type min() noexcept { return 0; }
   static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
@@ -78,12 +92,39 @@ class RandomStream {
     return static_cast<std::uint64_t>(m >> 64);
   }
 
+  /// The raw draw that the `ahead`-th next call would return, without taking it: draws are
+  /// independent functions of the counter, so batched code can evaluate several at once.
+  constexpr result_type peek(std::uint64_t ahead = 1) const noexcept {
+    return mix64(key_ + (counter_ + ahead) * 0x9e3779b97f4a7c15ULL);
+  }
+  /// Skips `n` draws (as n calls whose results are ignored).
+  constexpr void discard(std::uint64_t n) noexcept { counter_ += n; }
+
   /// Number of raw draws taken so far (for tests and checkpoints).
   constexpr std::uint64_t draws() const noexcept { return counter_; }
 
  private:
+  explicit constexpr RandomStream(std::uint64_t key) noexcept : key_(key) {}
+
   std::uint64_t key_;
   std::uint64_t counter_ = 0;
+};
+
+/// The streams of one (seed, purpose, step) for many agents: family.stream(agent) is the same stream
+/// as RandomStream(seed, purpose, agent, step), but hashes only the agent's word (3 mixes instead
+/// of 7), for phases that build one stream per agent.
+class StreamFamily {
+ public:
+  constexpr StreamFamily(std::uint64_t seed, std::uint64_t purpose, std::uint64_t step) noexcept
+      : prefix_(stream_key_prefix(seed, purpose)), step_word_(stream_key_step_word(step)) {}
+
+  constexpr RandomStream stream(std::uint64_t agent) const noexcept {
+    return RandomStream::from_key(stream_key_from(prefix_, agent, step_word_));
+  }
+
+ private:
+  std::uint64_t prefix_;
+  std::uint64_t step_word_;
 };
 
 }  // namespace sahelsim::core
