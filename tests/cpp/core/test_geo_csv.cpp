@@ -10,9 +10,14 @@
 
 #include <gtest/gtest.h>
 
+#include "geo_test_support.hpp"
+
 #include "sahelsim/core/geo/data_error.hpp"
 
 namespace {
+
+using sahelsim::test::contains;
+using sahelsim::test::error_of;
 
 using sahelsim::core::DataError;
 using sahelsim::core::first_invalid_utf8;
@@ -20,21 +25,6 @@ using sahelsim::core::format_real;
 using sahelsim::core::quoted_value;
 using sahelsim::core::text_position;
 using sahelsim::core::geo::CsvTable;
-
-// The message of the DataError thrown by `action` ("" if nothing was thrown).
-template <class Action>
-std::string error_of(const Action& action) {
-  try {
-    action();
-  } catch (const DataError& error) {
-    return error.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
 
 // ---- parsing ----
 

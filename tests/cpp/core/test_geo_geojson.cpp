@@ -9,26 +9,17 @@
 
 #include <gtest/gtest.h>
 
+#include "geo_test_support.hpp"
+
 namespace {
+
+using sahelsim::test::contains;
+using sahelsim::test::error_of;
 
 using sahelsim::core::DataError;
 using sahelsim::core::geo::FeatureCollection;
 using sahelsim::core::geo::LonLat;
 using sahelsim::core::geo::parse_geojson;
-
-template <class Action>
-std::string error_of(const Action& action) {
-  try {
-    action();
-  } catch (const DataError& error) {
-    return error.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A FeatureCollection holding one feature with the given properties and geometry (JSON text).
 std::string collection_of(const std::string& properties, const std::string& geometry) {

@@ -9,9 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include "geo_test_support.hpp"
+
 #include "sahelsim/core/geo/geodesy.hpp"
 
 namespace {
+
+using sahelsim::test::contains;
+using sahelsim::test::error_of;
 
 using sahelsim::core::DataError;
 using sahelsim::core::geo::BoundingBox;
@@ -21,20 +26,6 @@ using sahelsim::core::geo::great_circle_km;
 using sahelsim::core::geo::LonLat;
 
 constexpr double degree = 3.14159265358979323846 / 180.0;
-
-template <class Action>
-std::string error_of(const Action& action) {
-  try {
-    action();
-  } catch (const DataError& error) {
-    return error.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
 
 const BoundingBox mali_and_border_strip{-12.5, 10.0, 4.5, 25.2};
 

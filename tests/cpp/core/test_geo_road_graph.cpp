@@ -12,25 +12,16 @@
 
 #include <gtest/gtest.h>
 
+#include "geo_test_support.hpp"
+
 namespace {
+
+using sahelsim::test::contains;
+using sahelsim::test::error_of;
 
 using sahelsim::core::DataError;
 using sahelsim::core::geo::RoadGraph;
 using sahelsim::core::geo::RoadPath;
-
-template <class Action>
-std::string error_of(const Action& action) {
-  try {
-    action();
-  } catch (const DataError& error) {
-    return error.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
 
 RoadGraph graph_with_nodes(const std::vector<std::string>& names, std::string kind = "node") {
   RoadGraph graph(std::move(kind));
