@@ -10,29 +10,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "agents/common/random_site_where.hpp"
 #include "sahelsim/core/lattice.hpp"
 
 namespace sahelsim::agents {
-
-namespace detail {
-
-/// The enumeration after the rejection tries: reservoir sampling over the empty sites.
-template <class Stream, class IsEmpty>
-std::int64_t reservoir_empty_site(const core::Lattice& lattice, const std::vector<core::Offset>& offsets,
-                                  std::int64_t from, Stream& stream, const IsEmpty& is_empty) {
-  const int x = lattice.x_of(from), y = lattice.y_of(from);
-  std::int64_t chosen = -1;
-  std::uint64_t empty_seen = 0;
-  for (const core::Offset& o : offsets) {
-    const std::int64_t cell = lattice.offset_cell(x, y, o.dx, o.dy);
-    if (cell < 0 || cell == from || !is_empty(cell)) continue;
-    ++empty_seen;
-    if (stream.below(empty_seen) == 0) chosen = cell;
-  }
-  return chosen;
-}
-
-}  // namespace detail
 
 /// `is_empty(cell)` tells whether a cell is free. Returns -1 when no site within vision is empty.
 template <class Stream, class IsEmpty>
@@ -46,7 +27,8 @@ std::int64_t random_empty_site(const core::Lattice& lattice, const std::vector<c
     const std::int64_t cell = lattice.offset_cell(x, y, o.dx, o.dy);
     if (cell >= 0 && cell != from && is_empty(cell)) return cell;
   }
-  return detail::reservoir_empty_site(lattice, offsets, from, stream, is_empty);
+  return random_site_where(lattice, offsets, from, stream,
+                           [&](std::int64_t cell) { return cell != from && is_empty(cell); });
 }
 
 /// One mover of a batch for random_empty_sites.
@@ -133,7 +115,9 @@ void random_empty_sites(const core::Lattice& lattice, std::size_t count, const E
       streams[i].discard(hit_at_try[i]);
     } else {  // no hit in max_tries tries: enumerate, as random_empty_site does
       streams[i].discard(std::uint64_t(max_tries > 0 ? max_tries : 0));
-      target[i] = detail::reservoir_empty_site(lattice, *requests[i].offsets, requests[i].from, streams[i], is_empty);
+      const std::int64_t from = requests[i].from;
+      target[i] = random_site_where(lattice, *requests[i].offsets, from, streams[i],
+                                    [&](std::int64_t cell) { return cell != from && is_empty(cell); });
     }
   }
 }

@@ -14,6 +14,7 @@
 #include "sahelsim/core/lattice.hpp"
 #include "sahelsim/core/parallel.hpp"
 #include "sahelsim/core/random_stream.hpp"
+#include "sahelsim/core/random_stream.hpp"
 
 namespace {
 
@@ -48,18 +49,7 @@ class ScriptedStream {
   result_type peek(std::uint64_t ahead = 1) const { return value(counter_ + ahead); }
   void discard(std::uint64_t n) { counter_ += n; }
   std::uint64_t draws() const { return counter_; }
-  std::uint64_t below(std::uint64_t n) {
-    unsigned __int128 m = static_cast<unsigned __int128>((*this)()) * n;
-    auto low = static_cast<std::uint64_t>(m);
-    if (low < n) {
-      const std::uint64_t threshold = (0 - n) % n;
-      while (low < threshold) {
-        m = static_cast<unsigned __int128>((*this)()) * n;
-        low = static_cast<std::uint64_t>(m);
-      }
-    }
-    return static_cast<std::uint64_t>(m >> 64);
-  }
+  std::uint64_t below(std::uint64_t n) { return sahelsim::core::uniform_below(*this, n); }
 
  private:
   result_type value(std::uint64_t i) const { return i <= draws_.size() ? draws_[i - 1] : 0; }

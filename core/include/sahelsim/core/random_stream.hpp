@@ -50,6 +50,22 @@ constexpr std::uint64_t stream_key(std::uint64_t seed, std::uint64_t purpose, st
   return stream_key_from(stream_key_prefix(seed, purpose), agent, stream_key_step_word(step));
 }
 
+/// Uniform integer in [0, n) from a 64-bit engine, unbiased (Lemire's multiply-and-reject). n must
+/// be > 0. Shared by RandomStream and by test engines that script their draws.
+template <class Engine>
+std::uint64_t uniform_below(Engine& engine, std::uint64_t n) noexcept {
+  unsigned __int128 m = static_cast<unsigned __int128>(engine()) * n;
+  auto low = static_cast<std::uint64_t>(m);
+  if (low < n) {
+    const std::uint64_t threshold = (0 - n) % n;
+    while (low < threshold) {
+      m = static_cast<unsigned __int128>(engine()) * n;
+      low = static_cast<std::uint64_t>(m);
+    }
+  }
+  return static_cast<std::uint64_t>(m >> 64);
+}
+
 class RandomStream {
  public:
   using result_type = std::uint64_t;
@@ -58,7 +74,7 @@ class RandomStream {
                          std::uint64_t step) noexcept
       : key_(stream_key(seed, purpose, agent, step)) {}
 
-  /// A placeholder (key 0), for arrays of streams that are assigned before use.
+  /// A stream with key 0, for arrays of streams that are assigned before use.
   constexpr RandomStream() noexcept : key_(0) {}
 
   /// The stream whose key is `key` (= stream_key(...)), as StreamFamily builds them.
@@ -78,19 +94,8 @@ class RandomStream {
     return static_cast<double>((*this)() >> 11) * 0x1.0p-53;
   }
 
-  /// Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject). n must be > 0.
-  std::uint64_t below(std::uint64_t n) noexcept {
-    unsigned __int128 m = static_cast<unsigned __int128>((*this)()) * n;
-    auto low = static_cast<std::uint64_t>(m);
-    if (low < n) {
-      const std::uint64_t threshold = (0 - n) % n;
-      while (low < threshold) {
-        m = static_cast<unsigned __int128>((*this)()) * n;
-        low = static_cast<std::uint64_t>(m);
-      }
-    }
-    return static_cast<std::uint64_t>(m >> 64);
-  }
+  /// Uniform integer in [0, n), unbiased. n must be > 0.
+  std::uint64_t below(std::uint64_t n) noexcept { return uniform_below(*this, n); }
 
   /// The raw draw that the `ahead`-th next call would return, without taking it: draws are
   /// independent functions of the counter, so batched code can evaluate several at once.
