@@ -5,25 +5,13 @@
 namespace sahelsim::models::epstein {
 namespace {
 
-using core::ParameterKind;
 using core::ParameterSpec;
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-ParameterSpec real(const char* name, const char* unit, double value, double lo, double hi,
-                   const char* description, const char* source) {
-  return {name, ParameterKind::real, unit, value, lo, hi, {}, description, source};
-}
-ParameterSpec integer(const char* name, const char* unit, std::int64_t value, double lo, double hi,
-                      const char* description, const char* source) {
-  return {name, ParameterKind::integer, unit, value, lo, hi, {}, description, source};
-}
-ParameterSpec boolean(const char* name, bool value, const char* description, const char* source) {
-  return {name, ParameterKind::boolean, "1", value, 0, 0, {}, description, source};
-}
-ParameterSpec choice(const char* name, const char* value, std::vector<std::string> choices,
-                     const char* description, const char* source) {
-  return {name, ParameterKind::choice, "1", std::string(value), 0, 0, std::move(choices), description, source};
-}
+using core::spec::real;
+using core::spec::integer;
+using core::spec::boolean;
+using core::spec::choice;
 
 const char* const kPaper = "Epstein 2002, PNAS 99 suppl. 3, Table 2";
 const char* const kNetLogo = "ambiguous in the paper; NetLogo Rebellion's choice (EPSTEIN.md)";

@@ -3,17 +3,10 @@
 namespace sahelsim::models::sahel {
 namespace {
 
-using core::ParameterKind;
 using core::ParameterSpec;
 
-ParameterSpec real(const char* name, const char* unit, double value, double lo, double hi,
-                   const char* description, const char* source) {
-  return {name, ParameterKind::real, unit, value, lo, hi, {}, description, source};
-}
-ParameterSpec integer(const char* name, const char* unit, std::int64_t value, double lo, double hi,
-                      const char* description, const char* source) {
-  return {name, ParameterKind::integer, unit, value, lo, hi, {}, description, source};
-}
+using core::spec::real;
+using core::spec::integer;
 
 const char* const kModel = "SAHEL-MODEL.md (Agents)";
 

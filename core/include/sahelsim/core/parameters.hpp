@@ -40,6 +40,25 @@ struct ParameterSpec {
   std::string allowed() const;
 };
 
+/// Factories that keep models' registries short: one line per parameter.
+namespace spec {
+inline ParameterSpec real(const char* name, const char* unit, double value, double lo, double hi,
+                          const char* description, const char* source) {
+  return {name, ParameterKind::real, unit, value, lo, hi, {}, description, source};
+}
+inline ParameterSpec integer(const char* name, const char* unit, std::int64_t value, double lo, double hi,
+                             const char* description, const char* source) {
+  return {name, ParameterKind::integer, unit, value, lo, hi, {}, description, source};
+}
+inline ParameterSpec boolean(const char* name, bool value, const char* description, const char* source) {
+  return {name, ParameterKind::boolean, "1", value, 0, 0, {}, description, source};
+}
+inline ParameterSpec choice(const char* name, const char* value, std::vector<std::string> choices,
+                            const char* description, const char* source) {
+  return {name, ParameterKind::choice, "1", std::string(value), 0, 0, std::move(choices), description, source};
+}
+}  // namespace spec
+
 std::string to_string(const ParameterValue& value);
 std::string kind_name(ParameterKind kind);
 
