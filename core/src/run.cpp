@@ -3,6 +3,8 @@
 #include <chrono>
 #include <ctime>
 #include <memory>
+#include <stdexcept>
+#include <utility>
 
 #include "sahelsim/core/build_info.hpp"
 
@@ -47,18 +49,30 @@ class RunFileRecorder {
     for (const auto& series : model.series_specs())
       writer_.add_variable(series.name, series.integer ? DataType::int64 : DataType::float64, {"step"},
                            series.long_name, series.units);
-    if (snapshot_every_ > 0 && !model.raster_specs().empty()) {
-      writer_.add_unlimited_dimension("snapshot", "step of each snapshot");
-      std::vector<double> ys(model.raster_height()), xs(model.raster_width());
-      for (std::size_t i = 0; i < ys.size(); ++i) ys[i] = double(i);
-      for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = double(i);
-      writer_.add_coordinate("y", ys, "lattice row");
-      writer_.add_coordinate("x", xs, "lattice column");
-      for (const auto& raster : model.raster_specs()) {
-        writer_.add_variable(raster.name, DataType::uint8, {"snapshot", "y", "x"}, raster.long_name);
-        if (!raster.flag_meanings.empty()) writer_.set_attribute(raster.name, "flag_meanings", raster.flag_meanings);
+    if (!model.raster_specs().empty()) {
+      // The raster axes are defined even without snapshots: a model's define_run_file() may put
+      // static layers (its map) on them.
+      if (snapshot_every_ > 0) writer_.add_unlimited_dimension("snapshot", "step of each snapshot");
+      const auto [rows, columns] = model.raster_axes();
+      if (rows.values.size() != std::size_t(model.raster_height()) ||
+          columns.values.size() != std::size_t(model.raster_width()))
+        throw std::logic_error("model " + model.model_name() + ": raster_axes() has " +
+                               std::to_string(rows.values.size()) + " x " + std::to_string(columns.values.size()) +
+                               " values for " + std::to_string(model.raster_height()) + " x " +
+                               std::to_string(model.raster_width()) + " rasters");
+      writer_.add_coordinate(rows.name, rows.values, rows.long_name, rows.units);
+      writer_.add_coordinate(columns.name, columns.values, columns.long_name, columns.units);
+      if (snapshot_every_ > 0) {
+        for (const auto& raster : model.raster_specs()) {
+          writer_.add_variable(raster.name, raster.real ? DataType::float32 : DataType::uint8,
+                               {"snapshot", rows.name, columns.name}, raster.long_name,
+                               raster.real ? raster.units : "");
+          if (!raster.real && !raster.flag_meanings.empty())
+            writer_.set_attribute(raster.name, "flag_meanings", raster.flag_meanings);
+        }
       }
     }
+    model.define_run_file(writer_);
     writer_.begin_appending();
   }
 
@@ -78,15 +92,26 @@ class RunFileRecorder {
     if (snapshot_every_ > 0 && step % snapshot_every_ == 0 && !model_.raster_specs().empty()) {
       writer_.append_record("snapshot", step);
       for (const auto& raster : model_.raster_specs()) {
-        const std::vector<std::uint8_t> cells = model_.raster(raster.name);
-        writer_.write_record(raster.name, cells.data());
+        if (raster.real) write_raster(raster.name, model_.raster_real(raster.name));
+        else write_raster(raster.name, model_.raster(raster.name));
       }
     }
+    model_.record_run_file(writer_);
   }
 
   RunFileWriter& writer() { return writer_; }
 
  private:
+  /// write_record reads a whole raster from the pointer: check the model returned one.
+  template <class Cell>
+  void write_raster(const std::string& name, const std::vector<Cell>& cells) {
+    const std::size_t expected = std::size_t(model_.raster_height()) * std::size_t(model_.raster_width());
+    if (cells.size() != expected)
+      throw std::logic_error("model " + model_.model_name() + ": raster '" + name + "' has " +
+                             std::to_string(cells.size()) + " cells, expected " + std::to_string(expected));
+    writer_.write_record(name, cells.data());
+  }
+
   const Model& model_;
   RunFileWriter writer_;
   std::int64_t snapshot_every_;
@@ -121,10 +146,12 @@ RunResult run_model(Model& model, const RunOptions& options) {
     throw;
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (recorder)
-    recorder->writer().finish({{"finished_utc", utc_now()}},
-                              {{"wall_seconds", result.wall_seconds},
-                               {"steps_completed", double(result.steps_run)}});
+  if (recorder) {
+    std::vector<std::pair<std::string, double>> numbers = {{"wall_seconds", result.wall_seconds},
+                                                           {"steps_completed", double(result.steps_run)}};
+    for (auto& attribute : model.final_run_file_attributes()) numbers.push_back(std::move(attribute));
+    recorder->writer().finish({{"finished_utc", utc_now()}}, numbers);
+  }
   return result;
 }
 

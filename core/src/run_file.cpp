@@ -125,6 +125,7 @@ hid_t native_type(DataType type) {
   switch (type) {
     case DataType::int8: return H5T_NATIVE_INT8;
     case DataType::uint8: return H5T_NATIVE_UINT8;
+    case DataType::int16: return H5T_NATIVE_INT16;
     case DataType::int32: return H5T_NATIVE_INT32;
     case DataType::int64: return H5T_NATIVE_INT64;
     case DataType::float32: return H5T_NATIVE_FLOAT;
@@ -137,6 +138,7 @@ std::size_t element_size(DataType type) {
   switch (type) {
     case DataType::int8:
     case DataType::uint8: return 1;
+    case DataType::int16: return 2;
     case DataType::int32:
     case DataType::float32: return 4;
     case DataType::int64:
@@ -211,6 +213,7 @@ struct RunFileWriter::Impl {
     std::vector<std::size_t> dimensions;  // indices into Impl::dimensions
     Hid dataset;
     bool along_records = false;           // first dimension is unlimited
+    bool text = false;                    // a string variable, written when it was added
     std::vector<hsize_t> slab_shape;      // shape of one record (or of the whole fixed variable)
     std::size_t slab_bytes = 0;
     std::vector<unsigned char> fill;      // one element of the fill value
@@ -337,6 +340,30 @@ struct RunFileWriter::Impl {
     check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), what);
     check(H5Pset_shuffle(dcpl), what);
     check(H5Pset_deflate(dcpl, static_cast<unsigned>(options.deflate_level)), what);
+  }
+
+  /// A 1-D dataset of variable-length UTF-8 strings (netCDF NC_STRING) over `length` values,
+  /// contiguous (HDF5 allows no filters on variable-length data), written with `values`.
+  Hid create_string_dataset(const std::string& name, const std::vector<std::string>& values,
+                            const std::string& what) {
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (values[i].find('\0') != std::string::npos)
+        fail(what, "value " + std::to_string(i) + " contains a NUL character");
+    Hid type = check_id(H5Tcopy(H5T_C_S1), H5Tclose, what);
+    check(H5Tset_size(type.get(), H5T_VARIABLE), what);
+    check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), what);
+    check(H5Tset_cset(type.get(), H5T_CSET_UTF8), what);
+    const hsize_t shape[1] = {values.size()};
+    Hid space = check_id(H5Screate_simple(1, shape, nullptr), H5Sclose, what);
+    Hid dcpl = dataset_creation_plist(what);
+    Hid dataset = check_id(
+        H5Dcreate2(file.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        H5Dclose, what);
+    std::vector<const char*> pointers;
+    pointers.reserve(values.size());
+    for (const std::string& value : values) pointers.push_back(value.c_str());
+    check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), what);
+    return dataset;
   }
 
   /// Turns a freshly created dataset into the scale of the next dimension and registers it.
@@ -523,6 +550,44 @@ void RunFileWriter::add_coordinate(const std::string& name, const std::vector<do
   im.register_dimension(name, false, values.size(), std::move(scale), name, what);
 }
 
+void RunFileWriter::add_string_coordinate(const std::string& name, const std::vector<std::string>& labels,
+                                          const std::string& long_name) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "add string coordinate " + quoted(name);
+  im.require_defining(what);
+  im.require_new_name(name, what);
+  if (labels.empty()) im.fail(what, "a coordinate needs at least one label");
+  Hid scale = im.create_string_dataset(name, labels, what);
+  im.write_text_attribute(scale.get(), "long_name", long_name, what);
+  // A coordinate variable is its own dimension scale, with NAME = its own name.
+  im.register_dimension(name, false, labels.size(), std::move(scale), name, what);
+}
+
+void RunFileWriter::add_string_variable(const std::string& name, const std::string& dimension,
+                                        const std::vector<std::string>& values, const std::string& long_name) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "add string variable " + quoted(name);
+  im.require_defining(what);
+  im.require_new_name(name, what);
+  const Impl::Dimension& dim = im.dimension(dimension, what);
+  if (dim.unlimited) im.fail(what, "dimension " + quoted(dimension) + " is unlimited; string variables are fixed");
+  if (values.size() != dim.length)
+    im.fail(what, std::to_string(values.size()) + " values for dimension " + quoted(dimension) + " of length " +
+                      std::to_string(dim.length));
+  Impl::Variable var;
+  var.name = name;
+  var.text = true;
+  var.dimensions.push_back(static_cast<std::size_t>(dim.id));
+  var.dataset = im.create_string_dataset(name, values, what);
+  im.check(H5DSattach_scale(var.dataset.get(), dim.scale.get(), 0),
+           what + " (attach dimension " + quoted(dim.name) + ")");
+  im.write_text_attribute(var.dataset.get(), "long_name", long_name, what);
+  im.variable_index[name] = im.variables.size();
+  im.variables.push_back(std::move(var));
+}
+
 void RunFileWriter::add_unlimited_dimension(const std::string& name, const std::string& long_name) {
   SilenceHdf5Errors quiet;
   Impl& im = *impl_;
@@ -637,6 +702,7 @@ void RunFileWriter::write_fixed(const std::string& variable, const void* data) {
   im.require_defining(what);
   Impl::Variable& var = im.variable(variable, what);
   if (var.along_records) im.fail(what, "it grows along an unlimited dimension: use write_record()");
+  if (var.text) im.fail(what, "it is a string variable, written by add_string_variable()");
   if (data == nullptr) im.fail(what, "data is null");
   im.check(H5Dwrite(var.dataset.get(), native_type(var.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data), what);
 }
@@ -721,6 +787,16 @@ std::size_t RunFileWriter::records(const std::string& dimension) const {
   const Impl::Dimension& dim = im.dimension(dimension, what);
   if (!dim.unlimited) im.fail(what, "the dimension is not unlimited");
   return dim.records_appended();
+}
+
+bool RunFileWriter::has_dimension(const std::string& dimension) const {
+  return impl_->dimension_index.count(dimension) > 0;
+}
+
+std::size_t RunFileWriter::dimension_length(const std::string& dimension) const {
+  const Impl& im = *impl_;
+  const Impl::Dimension& dim = im.dimension(dimension, "get the length of " + quoted(dimension));
+  return dim.unlimited ? dim.records_appended() : static_cast<std::size_t>(dim.length);
 }
 
 void RunFileWriter::finish(const std::vector<std::pair<std::string, std::string>>& final_text_attributes,

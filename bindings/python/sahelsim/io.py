@@ -1,10 +1,24 @@
-"""Reading run files (netCDF-4 compatible HDF5) as xarray Datasets."""
+"""Reading run files (netCDF-4 compatible HDF5) as xarray Datasets and pandas tables.
+
+- :func:`open_run`: the whole run file as an :class:`xarray.Dataset`.
+- :func:`series_frame`: the series over ``step`` and another dimension (regions, markets) as one
+  tidy table.
+- :func:`event_log`: the events of a run (the variables along ``event``) as a table.
+
+Conventions of run files that these readers decode: text data (names of regions, towns, ...) are
+netCDF ``string`` variables, returned as ``str``; a variable with a ``flag_meanings`` attribute
+holds codes, code *i* meaning the *i*-th space-separated word; a variable with an ``index_into``
+attribute holds indices into the labels of that dimension (-1 for none).
+"""
 
 from __future__ import annotations
 
 import os
 import warnings
+from typing import Union
 
+import numpy as np
+import pandas as pd
 import xarray as xr
 
 
@@ -15,10 +29,15 @@ class IncompleteRunWarning(UserWarning):
 def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
     """Opens a run file as an :class:`xarray.Dataset` (engine h5netcdf).
 
-    Series are variables along ``step``; snapshots along ``snapshot``, ``y``, ``x``; parameters,
-    seed, thread count and build are attributes. A file whose ``run_status`` is not ``complete``
-    (interrupted or failed run) opens with an :class:`IncompleteRunWarning`. ``live=True`` opens a
-    file that a run is still writing (HDF5 SWMR): the Dataset is a snapshot; open again to see more.
+    Series are variables along ``step``; snapshots along ``snapshot`` and the raster axes (``y``,
+    ``x``, or ``lat``, ``lon`` for a model on the map); parameters, seed, thread count and build are
+    attributes. String variables and coordinates (region names, town names, ...) come back as
+    ``str``. A file whose ``run_status`` is not ``complete`` (interrupted or failed run) opens with
+    an :class:`IncompleteRunWarning`. ``live=True`` opens a file that a run is still writing (HDF5
+    SWMR): the Dataset is a snapshot; open again to see more. Example::
+
+        ds = open_run("run.h5")
+        ds["active"].sel(step=10).item()
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -45,7 +64,7 @@ def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
             IncompleteRunWarning,
             stacklevel=2,
         )
-        return dataset
+        return _decode_strings(dataset)
     status = dataset.attrs.get("run_status", "missing")
     if status != "complete" and not live:
         reason = dataset.attrs.get("run_status_reason", "")
@@ -55,4 +74,130 @@ def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
             IncompleteRunWarning,
             stacklevel=2,
         )
-    return dataset
+    return _decode_strings(dataset)
+
+
+Run = Union[os.PathLike, str, xr.Dataset]
+
+
+def series_frame(run: Run, dimension: str) -> pd.DataFrame:
+    """Every variable over (``step``, `dimension`) as one tidy :class:`pandas.DataFrame`.
+
+    Columns: ``step``, `dimension` (its labels, e.g. region names; indices 0, 1, ... when the
+    dimension has no coordinate values), then one column per variable, named as in the file.
+    Variables with ``flag_meanings`` become :class:`pandas.Categorical`. `run` is a run file's path
+    or a Dataset from :func:`open_run`. A dimension without such variables gives the two key columns
+    and no rows; an unknown dimension raises ValueError. Example::
+
+        frame = series_frame("run.h5", "region")
+        frame[frame.region == "Mopti"].plot(x="step", y="region_attacks")
+    """
+    with _dataset(run) as ds:
+        if dimension == "step" or dimension not in ds.dims:
+            known = ", ".join(sorted(str(d) for d in ds.dims if d != "step")) or "none"
+            raise ValueError(f"dimension {dimension!r} is not in the run file: expected one of {known}")
+        names = [name for name, var in ds.data_vars.items() if var.dims == ("step", dimension)]
+        if not names:
+            return pd.DataFrame({"step": pd.Series(dtype="int64"), dimension: pd.Series(dtype=object)})
+        frame = ds[names].to_dataframe().reset_index()
+        frame = frame[["step", dimension] + names]
+        for name in names:
+            frame[name] = _categorical(ds, name, frame[name].to_numpy())
+        return frame
+
+
+def event_log(run: Run) -> pd.DataFrame:
+    """The run's events (every 1-D variable along the dimension ``event``) as a DataFrame.
+
+    One row per event, one column per variable with its ``event_`` prefix removed
+    (``event_day`` → ``day``); the ``event`` coordinate, when the file has one (the value given to
+    each record by the writer), is the column ``event``. Codes become :class:`pandas.Categorical`: variables with
+    ``flag_meanings`` (code *i* is the *i*-th word) and variables with ``index_into`` (an index
+    into that dimension's labels, -1 for none: missing). If the file has a root attribute
+    ``start_date`` (ISO date) and a ``day`` column, a ``date`` column is added: start_date + day
+    days. A run without events gives the same columns and no rows (no columns at all if the file
+    has no ``event`` dimension). `run` is a run file's path or a Dataset from :func:`open_run`.
+    Example::
+
+        log = event_log("runs/mali-2025.h5")
+        log[log.kind == "ambush"].groupby("region", observed=True).size()
+    """
+    with _dataset(run) as ds:
+        if "event" not in ds.dims:
+            return pd.DataFrame()
+        columns = {}
+        for name, var in ds.variables.items():
+            if var.dims != ("event",):
+                continue
+            column = name[len("event_"):] if name.startswith("event_") and len(name) > len("event_") else name
+            columns[column] = _categorical(ds, name, var.values)
+        frame = pd.DataFrame(columns)
+        start = ds.attrs.get("start_date")
+        if start is not None and "day" in frame.columns:
+            frame["date"] = pd.Timestamp(str(start)) + pd.to_timedelta(frame["day"].astype("float64"), unit="D")
+        return frame
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+class _dataset:
+    """``with _dataset(run) as ds``: opens a path with :func:`open_run` (and closes it after), or
+    uses a Dataset as it is (with its strings decoded)."""
+
+    def __init__(self, run: Run):
+        self._opened = None
+        if isinstance(run, xr.Dataset):
+            self._dataset = _decode_strings(run)
+        else:
+            self._opened = open_run(run)
+            self._dataset = self._opened
+
+    def __enter__(self) -> xr.Dataset:
+        return self._dataset
+
+    def __exit__(self, *exc) -> None:
+        if self._opened is not None:
+            self._opened.close()
+
+
+def _is_text(var: xr.Variable) -> bool:
+    return var.dtype.kind in "SO"
+
+
+def _decode_strings(ds: xr.Dataset) -> xr.Dataset:
+    """Returns `ds` with bytes in string variables and coordinates decoded as UTF-8 ``str`` (older
+    h5netcdf / h5py return netCDF strings as bytes; newer ones already decode them)."""
+    replacements = {}
+    for name, var in ds.variables.items():
+        if not _is_text(var):
+            continue
+        values = np.asarray(var.values)
+        if values.dtype.kind == "S" or any(isinstance(v, bytes) for v in values.flat):
+            decoded = [v.decode("utf-8") if isinstance(v, bytes) else v for v in values.flat]
+            replacements[name] = var.copy(data=np.array(decoded, dtype=object).reshape(values.shape).astype(str))
+    if not replacements:
+        return ds
+    coordinates = {name: v for name, v in replacements.items() if name in ds.coords}
+    data = {name: v for name, v in replacements.items() if name not in ds.coords}
+    return ds.assign_coords(coordinates).assign(data)
+
+
+def _categorical(ds: xr.Dataset, name: str, codes: np.ndarray):
+    """The values of variable `name` as a pandas.Categorical when they are codes (flag_meanings
+    or index_into, see the module docstring), else unchanged."""
+    attrs = ds[name].attrs
+    if "flag_meanings" in attrs:
+        categories = str(attrs["flag_meanings"]).split()
+    elif "index_into" in attrs and attrs["index_into"] in ds.coords:
+        categories = [str(label) for label in ds.coords[attrs["index_into"]].values]
+    else:
+        return codes
+    codes = np.asarray(codes)
+    if codes.dtype.kind not in "iu":
+        raise ValueError(f"variable {name!r} has categories but holds {codes.dtype} values, not integer codes")
+    bad = (codes < -1) | (codes >= len(categories))
+    if bad.any():
+        raise ValueError(f"variable {name!r} holds code {codes[bad][0]}, outside 0..{len(categories) - 1} "
+                         f"(its categories: {' '.join(categories)})")
+    return pd.Categorical.from_codes(codes.astype("int64"), categories=categories)

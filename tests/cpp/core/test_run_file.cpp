@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -17,9 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "hdf5_test_support.hpp"
+
 namespace {
 
-namespace fs = std::filesystem;
 using sahelsim::core::DataType;
 using sahelsim::core::RunFileError;
 using sahelsim::core::RunFileOptions;
@@ -27,68 +27,7 @@ using sahelsim::core::RunFileWriter;
 
 const std::string kNotAVariable = "This is a netCDF dimension but not a netCDF variable.";
 
-// ---- HDF5 reading helpers ----
-
-/// Owns an HDF5 identifier.
-class Owned {
- public:
-  Owned(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  Owned(const Owned&) = delete;
-  Owned& operator=(const Owned&) = delete;
-  ~Owned() {
-    if (id_ >= 0) close_(id_);
-  }
-  hid_t get() const { return id_; }
-  operator hid_t() const { return id_; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-Owned open_file(const std::string& path, unsigned flags = H5F_ACC_RDONLY) {
-  return Owned(H5Fopen(path.c_str(), flags, H5P_DEFAULT), H5Fclose);
-}
-Owned open_dataset(hid_t file, const std::string& name) {
-  return Owned(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
-}
-
-bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
-
-std::string text_attribute(hid_t object, const std::string& name) {
-  Owned attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
-  if (attribute.get() < 0) return "<missing attribute " + name + ">";
-  Owned type(H5Aget_type(attribute), H5Tclose);
-  std::vector<char> text(H5Tget_size(type) + 1, '\0');
-  H5Aread(attribute, type, text.data());
-  return std::string(text.data());
-}
-
-template <class T>
-T number_attribute(hid_t object, const std::string& name, hid_t memory_type) {
-  Owned attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
-  T value{};
-  H5Aread(attribute, memory_type, &value);
-  return value;
-}
-
-std::vector<hsize_t> shape_of(hid_t dataset, bool maximum = false) {
-  Owned space(H5Dget_space(dataset), H5Sclose);
-  std::vector<hsize_t> shape(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space))), max_shape(shape.size());
-  H5Sget_simple_extent_dims(space, shape.data(), max_shape.data());
-  return maximum ? max_shape : shape;
-}
-
-template <class T>
-std::vector<T> read_all(hid_t file, const std::string& name, hid_t memory_type) {
-  Owned dataset = open_dataset(file, name);
-  const std::vector<hsize_t> shape = shape_of(dataset);
-  std::size_t n = 1;
-  for (hsize_t d : shape) n *= d;
-  std::vector<T> values(n);
-  if (n > 0) H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-  return values;
-}
+using namespace sahelsim::test;  // Owned, open_file, read_all, ... (hdf5_test_support.hpp)
 
 std::vector<hsize_t> chunk_of(hid_t dataset) {
   Owned dcpl(H5Dget_create_plist(dataset), H5Pclose);
@@ -188,24 +127,7 @@ std::string join(const std::vector<std::int64_t>& values) {
 
 // ---- fixtures ----
 
-class RunFileTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    directory_ = fs::temp_directory_path() /
-                 ("sahelsim-run-file-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(directory_);
-    path_ = (directory_ / "run.h5").string();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(directory_, ignored);
-  }
-
-  fs::path directory_;
-  std::string path_;
-};
-
+using RunFileTest = RunFileDirectoryTest;
 using RunFileStatusTest = RunFileTest;
 using RunFileSwmrTest = RunFileTest;
 using RunFileErrorTest = RunFileTest;
@@ -495,6 +417,124 @@ TEST_F(RunFileTest, FixedVariablesAreWrittenWhole) {
   }
   Owned file = open_file(path_);
   EXPECT_EQ(read_all<std::int32_t>(file, "home", H5T_NATIVE_INT32), home);
+}
+
+TEST_F(RunFileTest, Int16VariablesReadBackExactly) {
+  const std::vector<std::int16_t> region = {-1, 0, 7, 32767};
+  {
+    RunFileWriter writer(path_);
+    writer.add_dimension("cell", region.size());
+    writer.add_variable("region", DataType::int16, {"cell"}, "region of the cell");
+    writer.write_fixed("region", region.data());
+    writer.finish();
+  }
+  Owned file = open_file(path_);
+  Owned dataset = open_dataset(file, "region");
+  Owned type(H5Dget_type(dataset), H5Tclose);
+  EXPECT_EQ(H5Tget_size(type), 2u);
+  EXPECT_EQ(H5Tget_sign(type), H5T_SGN_2);
+  EXPECT_EQ(read_all<std::int16_t>(file, "region", H5T_NATIVE_INT16), region);
+}
+
+TEST_F(RunFileTest, DimensionLengthsCanBeQueried) {
+  RunFileWriter writer(path_);
+  writer.add_unlimited_dimension("step", "simulation step");
+  writer.add_dimension("agent", 5);
+  writer.add_string_coordinate("region", {"Kayes", "Mopti"}, "region name");
+  EXPECT_TRUE(writer.has_dimension("region"));
+  EXPECT_FALSE(writer.has_dimension("lat"));
+  EXPECT_EQ(writer.dimension_length("agent"), 5u);
+  EXPECT_EQ(writer.dimension_length("region"), 2u);
+  writer.begin_appending();
+  writer.append_record("step", 0);
+  EXPECT_EQ(writer.dimension_length("step"), 1u);
+  expect_error_mentioning([&] { writer.dimension_length("lat"); }, {"unknown dimension 'lat'"});
+}
+
+// ---- strings ----
+
+TEST_F(RunFileTest, StringCoordinateIsAVariableLengthUtf8Scale) {
+  {
+    RunFileWriter writer(path_);
+    writer.add_string_coordinate("town", {"Bamako", "Ségou", "Gao"}, "town name");
+    writer.finish();
+  }
+  Owned file = open_file(path_);
+  Owned town = open_dataset(file, "town");
+  Owned type(H5Dget_type(town), H5Tclose);
+  EXPECT_EQ(H5Tget_class(type), H5T_STRING);
+  EXPECT_GT(H5Tis_variable_str(type), 0);
+  EXPECT_EQ(H5Tget_cset(type), H5T_CSET_UTF8);
+  EXPECT_GT(H5DSis_scale(town), 0);
+  char name[64] = {};
+  H5DSget_scale_name(town, name, sizeof name);
+  EXPECT_EQ(std::string(name), "town");
+  EXPECT_EQ(number_attribute<int>(town, "_Netcdf4Dimid", H5T_NATIVE_INT), 0);
+  EXPECT_EQ(text_attribute(town, "long_name"), "town name");
+}
+
+TEST_F(RunFileTest, StringCoordinateLabelsReadBackExactly) {
+  const std::vector<std::string> labels = {"Bamako", "Ségou", "", "Tombouctou"};
+  {
+    RunFileWriter writer(path_);
+    writer.add_string_coordinate("town", labels, "town name");
+    writer.finish();
+  }
+  Owned file = open_file(path_);
+  EXPECT_EQ(read_strings(file, "town"), labels);
+}
+
+TEST_F(RunFileTest, StringVariableIsAttachedToItsDimensionAndReadsBack) {
+  const std::vector<std::string> roles = {"capital", "regional capital", "town"};
+  {
+    RunFileWriter writer(path_);
+    writer.add_dimension("town", roles.size());
+    writer.add_string_variable("town_role", "town", roles, "role of the town");
+    writer.finish();
+  }
+  Owned file = open_file(path_);
+  Owned role = open_dataset(file, "town_role");
+  Owned town = open_dataset(file, "town");
+  EXPECT_GT(H5DSis_attached(role, town, 0), 0);
+  EXPECT_EQ(text_attribute(role, "long_name"), "role of the town");
+  EXPECT_EQ(read_strings(file, "town_role"), roles);
+}
+
+TEST_F(RunFileTest, NumericVariablesCanUseAStringCoordinateDimension) {
+  const std::vector<std::int64_t> population = {100, 200};
+  {
+    RunFileWriter writer(path_);
+    writer.add_unlimited_dimension("step", "simulation step");
+    writer.add_string_coordinate("region", {"Kayes", "Mopti"}, "region name");
+    writer.add_variable("region_population", DataType::int64, {"region"}, "people");
+    writer.add_variable("region_attacks", DataType::int64, {"step", "region"}, "attacks");
+    writer.write_fixed("region_population", population.data());
+    writer.begin_appending();
+    writer.append_record("step", 0);
+    writer.write_record("region_attacks", population.data());
+    writer.finish();
+  }
+  Owned file = open_file(path_);
+  EXPECT_EQ(read_all<std::int64_t>(file, "region_population", H5T_NATIVE_INT64), population);
+  EXPECT_EQ(read_all<std::int64_t>(file, "region_attacks", H5T_NATIVE_INT64), population);
+  Owned attacks = open_dataset(file, "region_attacks");
+  Owned region = open_dataset(file, "region");
+  EXPECT_GT(H5DSis_attached(attacks, region, 1), 0);
+}
+
+TEST_F(RunFileTest, StringDataAreStoredWithoutFilters) {
+  {
+    RunFileWriter writer(path_);
+    writer.add_string_coordinate("town", {"Bamako", "Gao"}, "town name");
+    writer.add_string_variable("town_role", "town", {"capital", "regional capital"}, "role");
+    writer.finish();
+  }
+  Owned file = open_file(path_);
+  for (const char* name : {"town", "town_role"}) {
+    Owned dataset = open_dataset(file, name);
+    Owned dcpl(H5Dget_create_plist(dataset), H5Pclose);
+    EXPECT_EQ(H5Pget_nfilters(dcpl), 0) << name;
+  }
 }
 
 TEST_F(RunFileTest, VariablesNotWrittenInARecordHoldNanOrZero) {
@@ -802,6 +842,50 @@ TEST_F(RunFileErrorTest, VariableShapeRulesAreEnforced) {
   expect_error_mentioning([&] { writer.add_variable("s", DataType::int64, {}, "s"); }, {"at least one dimension"});
   expect_error_mentioning([&] { writer.add_variable("agent", DataType::int64, {"step"}, "a"); }, {"already used"});
   expect_error_mentioning([&] { writer.add_dimension("empty", 0); }, {"at least 1"});
+}
+
+TEST_F(RunFileErrorTest, StringVariableOfTheWrongLengthThrowsNamingIt) {
+  RunFileWriter writer(path_);
+  writer.add_dimension("town", 3);
+  expect_error_mentioning([&] { writer.add_string_variable("town_role", "town", {"a", "b"}, "role"); },
+                          {"town_role", "2 values", "'town' of length 3", path_});
+}
+
+TEST_F(RunFileErrorTest, StringVariableOverAnUnlimitedDimensionThrows) {
+  RunFileWriter writer(path_);
+  writer.add_unlimited_dimension("step", "simulation step");
+  expect_error_mentioning([&] { writer.add_string_variable("note", "step", {"a"}, "note"); },
+                          {"'note'", "unlimited"});
+}
+
+TEST_F(RunFileErrorTest, StringCoordinateWithoutLabelsThrows) {
+  RunFileWriter writer(path_);
+  expect_error_mentioning([&] { writer.add_string_coordinate("region", {}, "region"); },
+                          {"'region'", "at least one label"});
+}
+
+TEST_F(RunFileErrorTest, StringsWithNulCharactersAreRejected) {
+  RunFileWriter writer(path_);
+  expect_error_mentioning([&] { writer.add_string_coordinate("town", {"ok", std::string("a\0b", 3)}, "town"); },
+                          {"'town'", "value 1", "NUL"});
+}
+
+TEST_F(RunFileErrorTest, StringDefinitionsAfterBeginAppendingThrow) {
+  RunFileWriter writer(path_);
+  writer.add_dimension("town", 1);
+  writer.begin_appending();
+  const std::vector<std::string> fragments = {"before begin_appending()", path_};
+  expect_error_mentioning([&] { writer.add_string_coordinate("region", {"Kayes"}, "region"); }, fragments);
+  expect_error_mentioning([&] { writer.add_string_variable("town_role", "town", {"capital"}, "role"); },
+                          fragments);
+}
+
+TEST_F(RunFileErrorTest, WriteFixedOnAStringVariableThrows) {
+  RunFileWriter writer(path_);
+  writer.add_string_coordinate("town", {"Bamako"}, "town name");
+  writer.add_string_variable("town_role", "town", {"capital"}, "role");
+  const char* value = "x";
+  expect_error_mentioning([&] { writer.write_fixed("town_role", &value); }, {"string variable"});
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "sahelsim/core/columns.hpp"
 #include "sahelsim/core/parameters.hpp"
+#include "sahelsim/core/run_file.hpp"
 
 namespace sahelsim::core {
 
@@ -23,6 +24,16 @@ struct RasterSpec {
   std::string name;
   std::string long_name;
   std::string flag_meanings;  // "empty quiet active ..." for categorical rasters, else ""
+  bool real = false;          // float32 values from raster_real(), else uint8 from raster()
+  std::string units;          // for real rasters
+};
+
+/// One axis of the rasters: its dimension name and coordinate values (row axis first).
+struct RasterAxis {
+  std::string name;       // "y" / "x" by default; "lat" / "lon" for a geographic grid
+  std::string long_name;
+  std::string units;      // "" or e.g. "degrees_north"
+  std::vector<double> values;
 };
 
 class Model {
@@ -46,6 +57,10 @@ class Model {
   virtual const std::vector<RasterSpec>& raster_specs() const = 0;
   /// Row-major raster_height x raster_width values of one raster.
   virtual std::vector<std::uint8_t> raster(const std::string& name) const = 0;
+  /// The same for a raster with RasterSpec::real (float32); throws std::invalid_argument otherwise.
+  virtual std::vector<float> raster_real(const std::string& name) const;
+  /// Row and column axes of the rasters. Default: "y" and "x", lattice row / column indices.
+  virtual std::pair<RasterAxis, RasterAxis> raster_axes() const;
 
   /// Agent state tables, for views and tests.
   virtual std::vector<const ColumnTable*> tables() const = 0;
@@ -53,6 +68,16 @@ class Model {
   virtual std::uint64_t state_hash() const = 0;
   /// The step's phases with what they read and write.
   virtual std::string describe_schedule() const = 0;
+
+  // ---- optional run-file content beyond the step series and the uint8 rasters ----
+  // run_model() calls define_run_file() once in the writer's definition stage (after the step
+  // series and raster variables are defined, before begin_appending), and record_run_file() after
+  // each record of the step series (step 0 included). A model uses them for static data (its map
+  // layers, the road graph), series over other dimensions (regions, markets) and event logs.
+  virtual void define_run_file(RunFileWriter& /*writer*/) const {}
+  virtual void record_run_file(RunFileWriter& /*writer*/) const {}
+  /// Root attributes set by finish() (e.g. end-of-run summary indicators).
+  virtual std::vector<std::pair<std::string, double>> final_run_file_attributes() const { return {}; }
 };
 
 /// FNV-1a over raw bytes, continued from `hash` (state hashes).

@@ -1,8 +1,11 @@
 // Runs a model for a number of steps, writing its run file.
 //
 // The run file holds every parameter, the seed, the thread count, the build (version, git commit,
-// dependency versions), the per-step series along `step` (the initial state is step 0) and, every
-// `snapshot_every` steps, the model's rasters along `snapshot`. If the run fails or is interrupted
+// dependency versions), the per-step series along `step` (the initial state is step 0), the raster
+// axes (Model::raster_axes(), when the model has rasters) and, every `snapshot_every` steps, the
+// model's rasters along `snapshot` (uint8, or float32 for RasterSpec::real). The model adds its own
+// content through Model::define_run_file() / record_run_file() and its end-of-run root attributes
+// through final_run_file_attributes() (model.hpp). If the run fails or is interrupted
 // (the poll callback throws), the file is closed with run_status = "incomplete" and the exception
 // propagates.
 #pragma once

@@ -18,6 +18,9 @@
 // and on flush(), finish() and abandon(). Chunks hold records_per_chunk records (fewer for large
 // records) × the other dimensions, halving the largest other dimensions until a chunk is ~1 MiB.
 //
+// Text data (labels of a dimension, a name per town) are netCDF `string` variables: variable-length
+// UTF-8 strings, written whole in the definition stage and stored without compression.
+//
 // Unwritten cells read as the fill value: NaN for float32/float64, 0 for integer types. No
 // `_FillValue` attribute is written (on integers it would make xarray mask them into floats).
 //
@@ -41,7 +44,7 @@ class RunFileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class DataType { int8, uint8, int32, int64, float32, float64 };
+enum class DataType { int8, uint8, int16, int32, int64, float32, float64 };
 
 struct RunFileOptions {
   int deflate_level = 4;          // 0..9 (0 = stored); shuffle is always on with deflate
@@ -68,6 +71,16 @@ class RunFileWriter {
   /// A fixed-length dimension with a float64 coordinate variable of the same name.
   void add_coordinate(const std::string& name, const std::vector<double>& values,
                       const std::string& long_name, const std::string& units = "");
+  /// A fixed-length dimension of labels.size() (>= 1) with a string coordinate variable of the
+  /// same name holding the labels (netCDF `string`, NC_STRING: HDF5 variable-length UTF-8 strings,
+  /// which xarray reads as str). Labels cannot contain NUL characters.
+  void add_string_coordinate(const std::string& name, const std::vector<std::string>& labels,
+                             const std::string& long_name);
+  /// A fixed 1-D string variable (netCDF `string`) over an existing fixed dimension, written at once:
+  /// values.size() must equal the dimension's length. String data are stored contiguously, without
+  /// compression (HDF5 allows no filters on variable-length data).
+  void add_string_variable(const std::string& name, const std::string& dimension,
+                           const std::vector<std::string>& values, const std::string& long_name);
   /// An unlimited dimension with an int64 coordinate variable of the same name (no `units`, so
   /// xarray never decodes it as time).
   void add_unlimited_dimension(const std::string& name, const std::string& long_name);
@@ -86,7 +99,8 @@ class RunFileWriter {
   void set_attribute(const std::string& variable, const std::string& name, std::int64_t value);
 
   /// Writes a fixed-shape variable completely (definition stage only). `data` holds the product of
-  /// its dimension lengths, in C order, of the variable's type.
+  /// its dimension lengths, in C order, of the variable's type. Not for string variables (their
+  /// values are given to add_string_variable / add_string_coordinate).
   void write_fixed(const std::string& variable, const void* data);
 
   // ---- append stage ----
@@ -103,6 +117,10 @@ class RunFileWriter {
   void flush();
   /// Number of records appended along unlimited `dimension` (buffered ones included).
   std::size_t records(const std::string& dimension) const;
+  /// Whether a dimension of that name is defined, and its length (records() for an unlimited
+  /// one; throws RunFileError for an unknown name). Any stage.
+  bool has_dimension(const std::string& dimension) const;
+  std::size_t dimension_length(const std::string& dimension) const;
 
   /// Flushes, closes the SWMR session, reopens the file and sets run_status = "complete" plus the
   /// given root attributes (e.g. wall time). After finish() the writer is closed (also when it
