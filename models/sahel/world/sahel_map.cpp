@@ -26,6 +26,11 @@ namespace {
 constexpr double max_snap_km = 25.0;  // how far outside its country a town may lie
 
 void check_options(const MapOptions& options) {
+  if (!(options.mean_village_population >= MapOptions::min_mean_village_population &&
+        options.mean_village_population <= MapOptions::max_mean_village_population))
+    throw DataError("mean_village_population = " + format_real(options.mean_village_population) +
+                    " is not allowed: expected a number in [" + format_real(MapOptions::min_mean_village_population) +
+                    ", " + format_real(MapOptions::max_mean_village_population) + "]");
   if (!(options.cell_km >= MapOptions::min_cell_km && options.cell_km <= MapOptions::max_cell_km))
     throw DataError("cell_km = " + format_real(options.cell_km) + " is not allowed: expected a number in [" +
                     format_real(MapOptions::min_cell_km) + ", " + format_real(MapOptions::max_cell_km) +
@@ -285,7 +290,8 @@ SahelMap SahelMap::build(const DataPack& data, const MapOptions& options) {
       villages.town.push_back(static_cast<std::int32_t>(t));
     }
     const Villages synthetic = place_synthetic_villages(data, map.towns_, map.region_names_,
-                                                        map.region_populations_, mali_polygons, options.seed);
+                                                        map.region_populations_, mali_polygons, options.seed,
+                                                        options.mean_village_population);
     const std::vector<std::int32_t> labels(layers.country.begin(), layers.country.end());
     for (std::size_t v = 0; v < synthetic.size(); ++v) {
       std::int64_t cell = grid.cell_at(synthetic.lon[v], synthetic.lat[v]);

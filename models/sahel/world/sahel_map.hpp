@@ -44,8 +44,14 @@ struct MapOptions {
   static constexpr double max_cell_km = 20.0;
   static constexpr double border_strip_deg = 0.5;  // grid margin around Mali's bounding box
 
+  static constexpr double min_mean_village_population = 50.0;
+  static constexpr double max_mean_village_population = 100'000.0;
+
   double cell_km = 5.0;  // nominal cell size, in [min_cell_km, max_cell_km]
   std::uint64_t seed = 0;  // places the synthetic villages
+  /// Mean size of a synthetic village (settlements.hpp): 1,000 gives about 15,000 villages; the
+  /// benchmarks halve it to double the village count.
+  double mean_village_population = 1'000.0;
 };
 
 /// One row of towns.csv, as placed on the map.

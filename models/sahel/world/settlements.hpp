@@ -38,7 +38,7 @@ inline constexpr double national_population_2022 = 22'395'485.0;  // RGPH5 (fact
 inline constexpr double national_population_2009 = 14'528'662.0;  // RGPH 2009 (see above)
 inline constexpr double annual_growth = 0.033;                    // facts.md §1
 inline constexpr std::int64_t assumed_town_population = 5'000;
-inline constexpr double mean_village_population = 1'000.0;
+inline constexpr double mean_village_population = 1'000.0;  // default of MapOptions::mean_village_population
 inline constexpr double village_size_sigma = 0.8;
 
 /// The towns of towns.csv with their country, region and 2022 population (cells not yet set).
@@ -54,6 +54,6 @@ Villages place_synthetic_villages(const DataPack& data, const std::vector<Town>&
                                   const std::vector<std::string>& region_names,
                                   const std::vector<std::int64_t>& region_populations,
                                   const std::vector<core::geo::Polygon>& mali_polygons,
-                                  std::uint64_t seed);
+                                  std::uint64_t seed, double mean_population = mean_village_population);
 
 }  // namespace sahelsim::models::sahel

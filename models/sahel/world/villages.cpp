@@ -81,7 +81,7 @@ Villages place_synthetic_villages(const DataPack& data, const std::vector<Town>&
                                   const std::vector<std::string>& region_names,
                                   const std::vector<std::int64_t>& region_populations,
                                   const std::vector<core::geo::Polygon>& mali_polygons,
-                                  std::uint64_t seed) {
+                                  std::uint64_t seed, double mean_population) {
   // Nearest Malian town → region.
   std::vector<LonLat> mali_points;
   std::vector<int> mali_region;
@@ -136,7 +136,7 @@ Villages place_synthetic_villages(const DataPack& data, const std::vector<Town>&
   for (std::size_t r = 0; r < region_names.size(); ++r) {
     if (rest[r] <= 0) continue;
     const auto count = static_cast<std::size_t>(
-        std::max<std::int64_t>(1, std::llround(static_cast<double>(rest[r]) / mean_village_population)));
+        std::max<std::int64_t>(1, std::llround(static_cast<double>(rest[r]) / mean_population)));
     const Box& box = boxes[r];
     const double west = box.west - box_padding_deg, south = box.south - box_padding_deg;
     const double width = box.east - box.west + 2 * box_padding_deg;
