@@ -2,11 +2,25 @@
 
 #include "models/epstein/epstein_model.hpp"
 #include "models/epstein/parameters.hpp"
+#include "models/sahel/parameters.hpp"
+#include "models/sahel/sahel_model.hpp"
+#include "models/sahel/scenario/scenario.hpp"
 
 namespace sahelsim::models {
 
 const std::vector<ModelEntry>& model_registry() {
   static const std::vector<ModelEntry> entries = {
+      // By name, the Sahel model runs its default scenario with the given parameters and seed; a
+      // run of another scenario starts from the scenario itself (bindings: Simulation.from_scenario).
+      {"sahel", "The Sahel insurgency and fuel blockade: villages, militants, military, markets and convoys "
+                "on the map of Mali (default scenario " + std::string(default_sahel_scenario) + ")",
+       &sahel::sahel_parameters(),
+       [](const core::ParameterSet& p, std::uint64_t seed, int threads) -> std::unique_ptr<core::Model> {
+         sahel::Scenario scenario = sahel::load_scenario_by_name_or_path(default_sahel_scenario);
+         scenario.parameters = p;
+         scenario.seed = seed;
+         return std::make_unique<sahel::SahelModel>(scenario, threads);
+       }},
       {"epstein", "Epstein (2002) civil violence, Model I: citizens, cops and a regime's legitimacy",
        &epstein::civil_violence_parameters(),
        [](const core::ParameterSet& p, std::uint64_t seed, int threads) -> std::unique_ptr<core::Model> {

@@ -12,6 +12,9 @@
 
 namespace sahelsim::models {
 
+/// The scenario that model "sahel" runs when none is named (`sahelsim run`, `make run`).
+inline constexpr const char* default_sahel_scenario = "mali-2025";
+
 struct ModelEntry {
   std::string name;
   std::string description;

@@ -882,10 +882,10 @@ std::vector<double> EpsteinModel::series_values() const {
 
 const std::vector<core::RasterSpec>& EpsteinModel::raster_specs() const {
   static const std::vector<core::RasterSpec> civil = {
-      {"cell_state", "occupant of each cell", "empty quiet active jailed cop"}};
+      {"cell_state", "occupant of each cell", "empty quiet active jailed cop", false, ""}};
   static const std::vector<core::RasterSpec> ethnic = {
-      {"cell_state", "occupant of each cell", "empty quiet active jailed cop"},
-      {"cell_group", "ethnic group of the citizen in each cell", "none group_a group_b"}};
+      {"cell_state", "occupant of each cell", "empty quiet active jailed cop", false, ""},
+      {"cell_group", "ethnic group of the citizen in each cell", "none group_a group_b", false, ""}};
   return variant_ == Variant::civil_violence ? civil : ethnic;
 }
 
