@@ -7,7 +7,8 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 BUILD    := build/cmake
 JOBS     ?= 2
-RUN_ARGS ?= epstein
+# `make run` runs the default scenario, mali-2025; e.g. make run RUN_ARGS="siege-classroom --days 30"
+RUN_ARGS ?=
 # Also read by the CMake build that pip's scikit-build-core runs.
 export CMAKE_BUILD_PARALLEL_LEVEL := $(JOBS)
 
@@ -23,7 +24,7 @@ help:
 	@echo "make run        setup, then $(VENV)/bin/sahelsim run $(RUN_ARGS) (run files go to runs/)"
 	@echo "make test       setup + build, then every suite through ctest (GoogleTest, pytest, reduced validation)"
 	@echo "make validate   the full validation suite (about half an hour)"
-	@echo "make bench      the quick benchmark"
+	@echo "make bench      the quick benchmarks: bench_epstein --quick, bench_sahel --quick (docs/PERFORMANCE.md)"
 	@echo "make clean      remove build/ (distclean: also $(VENV))"
 
 setup: install
@@ -56,6 +57,7 @@ build: $(BUILD)/build.ninja
 	@echo "==> building $(BUILD)"
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The default scenario, mali-2025 (`sahelsim run`): its run file and the calibration summary.
 run: setup
 	$(VENV)/bin/sahelsim run $(RUN_ARGS)
 
@@ -66,6 +68,8 @@ test: setup build
 validate: setup
 	SAHELSIM_VALIDATION=full $(PY) -m pytest tests/validation
 
+# The `bench` target of experiments/CMakeLists.txt: bench_epstein --quick, then bench_sahel --quick
+# (mali-2025 at 5 and 2.5 km cells, 1x and 2x villages, 1 and 2 threads, with and without a run file).
 bench: build
 	cmake --build $(BUILD) --target bench
 

@@ -10,15 +10,19 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "models/registry.hpp"
+#include "models/sahel/sahel_model.hpp"
+#include "models/sahel/scenario/scenario.hpp"
 #include "sahelsim/core/build_info.hpp"
 #include "sahelsim/core/run.hpp"
 #include "sahelsim/core/run_file.hpp"
 
 namespace py = pybind11;
 using namespace sahelsim;
+namespace sahel = sahelsim::models::sahel;
 
 namespace {
 
@@ -84,18 +88,73 @@ py::dtype dtype_of(core::ColumnType type) {
   throw std::logic_error("unknown column type");
 }
 
+py::dict summary_to_python(const sahel::CalibrationSummary& s) {
+  // The keys and order of summary_to_json (and of `sahelsim run --summary-json`).
+  py::dict d;
+  for (const auto& [key, value] : sahel::summary_items(s))
+    std::visit([&, &key = key](auto x) { d[py::str(key)] = x; }, value);
+  return d;
+}
+
+void check_threads(int threads) {
+  if (threads < 1)
+    throw std::invalid_argument("threads = " + std::to_string(threads) + " is not allowed: expected an integer >= 1");
+}
+
 /// A simulation owned by Python: one model instance plus a guard against use from two Python
-/// threads at once while the GIL is released.
+/// threads at once while the GIL is released. A Sahel simulation (from a scenario, or model "sahel"
+/// by name) also answers for its scenario, date and calibration summary.
 class Simulation {
  public:
-  Simulation(const std::string& model, const py::dict& parameters, std::uint64_t seed, int threads)
-      : entry_(models::find_model(model)), parameters_(entry_.parameters) {
-    for (const auto& item : parameters) set_from_python(parameters_, py::str(item.first), item.second);
-    model_ = entry_.make(parameters_, seed, threads);
+  /// A registered model by name, with parameter values and a seed.
+  Simulation(const std::string& model, const py::dict& parameters, std::uint64_t seed, int threads) {
+    const models::ModelEntry& entry = models::find_model(model);
+    core::ParameterSet values(entry.parameters);
+    for (const auto& item : parameters) set_from_python(values, py::str(item.first), item.second);
+    check_threads(threads);
+    {
+      py::gil_scoped_release release;  // the Sahel model builds its map
+      model_ = entry.make(values, seed, threads);
+    }
+    sahel_ = dynamic_cast<sahel::SahelModel*>(model_.get());
+  }
+
+  /// A Sahel run of a scenario (bundled name or file path): its parameters overridden by
+  /// `parameters`, its seed by `seed`. A bad scenario raises ValueError listing every problem; a bad
+  /// override names the parameter, the value and what is allowed.
+  static std::unique_ptr<Simulation> from_scenario(const std::string& name_or_path, const py::dict& parameters,
+                                                   std::optional<std::int64_t> seed, int threads) {
+    check_threads(threads);
+    if (seed && *seed < 0)
+      throw std::invalid_argument("seed = " + std::to_string(*seed) +
+                                  " is not allowed: expected an integer in [0, 2^63 - 1]");
+    std::optional<sahel::Scenario> scenario;
+    {
+      py::gil_scoped_release release;
+      scenario = sahel::load_scenario_by_name_or_path(name_or_path);
+    }
+    for (const auto& item : parameters) set_from_python(scenario->parameters, py::str(item.first), item.second);
+    if (seed) scenario->seed = static_cast<std::uint64_t>(*seed);
+    std::unique_ptr<Simulation> sim(new Simulation());
+    {
+      py::gil_scoped_release release;
+      auto model = std::make_unique<sahel::SahelModel>(*scenario, threads);
+      sim->sahel_ = model.get();
+      sim->model_ = std::move(model);
+    }
+    return sim;
   }
 
   core::Model& model() { return *model_; }
   const core::Model& model() const { return *model_; }
+  /// The Sahel model, or nullptr for another model.
+  const sahel::SahelModel* sahel_model() const { return sahel_; }
+  const sahel::SahelModel& sahel_or_throw(const char* what) const {
+    if (sahel_ == nullptr)
+      throw py::type_error(std::string(what) + " is only defined for a Sahel simulation (a scenario), not for model '" +
+                           model_->model_name() + "'");
+    return *sahel_;
+  }
 
   void step(std::int64_t n) { run(n, "", 0, py::none(), 1); }
 
@@ -148,7 +207,17 @@ class Simulation {
     return d;
   }
 
+  /// A copy of one raster: uint8 cells, or float32 for a real raster (RasterSpec::real).
   py::array raster(const std::string& name) const {
+    bool real = false;
+    for (const auto& spec : model_->raster_specs())
+      if (spec.name == name) real = spec.real;
+    if (real) {
+      const auto cells = model_->raster_real(name);
+      py::array_t<float> out({model_->raster_height(), model_->raster_width()});
+      std::copy(cells.begin(), cells.end(), out.mutable_data());
+      return out;
+    }
     const auto cells = model_->raster(name);
     py::array_t<std::uint8_t> out({model_->raster_height(), model_->raster_width()});
     std::copy(cells.begin(), cells.end(), out.mutable_data());
@@ -158,6 +227,8 @@ class Simulation {
   bool busy() const { return busy_.load(); }
 
  private:
+  Simulation() = default;
+
   struct Busy {
     explicit Busy(std::atomic<bool>& flag) : flag_(flag) {
       if (flag_.exchange(true))
@@ -167,9 +238,8 @@ class Simulation {
     std::atomic<bool>& flag_;
   };
 
-  const models::ModelEntry& entry_;
-  core::ParameterSet parameters_;
   std::unique_ptr<core::Model> model_;
+  const sahel::SahelModel* sahel_ = nullptr;  // model_ when it is a Sahel model
   std::atomic<bool> busy_{false};
 };
 
@@ -225,6 +295,10 @@ PYBIND11_MODULE(_core, m) {
   py::class_<Simulation>(m, "Simulation")
       .def(py::init<const std::string&, const py::dict&, std::uint64_t, int>(), py::arg("model"),
            py::arg("parameters"), py::arg("seed"), py::arg("threads"))
+      .def_static("from_scenario", &Simulation::from_scenario, py::arg("name_or_path"),
+                  py::arg("parameters") = py::dict(), py::arg("seed") = py::none(), py::arg("threads") = 1,
+                  "A Sahel simulation of a scenario (bundled name or file path), with parameter and seed "
+                  "overrides; ValueError lists every problem of a bad scenario or names a bad override.")
       .def("step", &Simulation::step, py::arg("n") = 1)
       .def("run", &Simulation::run, py::arg("steps"), py::arg("output") = "", py::arg("snapshot_every") = 0,
            py::arg("progress") = py::none(), py::arg("poll_every") = 1)
@@ -248,7 +322,46 @@ PYBIND11_MODULE(_core, m) {
       .def("raster", &Simulation::raster, py::arg("name"))
       .def("columns", &column_views)
       .def("state_hash", [](const Simulation& s) { return s.model().state_hash(); })
-      .def("describe_schedule", [](const Simulation& s) { return s.model().describe_schedule(); });
+      .def("describe_schedule", [](const Simulation& s) { return s.model().describe_schedule(); })
+      // ---- Sahel simulations only (None, or TypeError for methods, otherwise) ----
+      .def_property_readonly("is_sahel", [](const Simulation& s) { return s.sahel_model() != nullptr; })
+      .def_property_readonly("scenario_name", [](const Simulation& s) -> std::optional<std::string> {
+        if (!s.sahel_model()) return std::nullopt;
+        return s.sahel_model()->scenario().name;
+      })
+      .def_property_readonly("scenario_source", [](const Simulation& s) -> std::optional<std::string> {
+        if (!s.sahel_model()) return std::nullopt;
+        return s.sahel_model()->scenario().source;
+      })
+      .def_property_readonly("days", [](const Simulation& s) -> std::optional<std::int64_t> {
+        if (!s.sahel_model()) return std::nullopt;
+        return s.sahel_model()->scenario().days();
+      }, "Days in the scenario's period, both ends included.")
+      .def_property_readonly("start_date", [](const Simulation& s) -> std::optional<std::string> {
+        if (!s.sahel_model()) return std::nullopt;
+        return s.sahel_model()->scenario().start.iso();
+      })
+      .def_property_readonly("end_date", [](const Simulation& s) -> std::optional<std::string> {
+        if (!s.sahel_model()) return std::nullopt;
+        return s.sahel_model()->scenario().end.iso();
+      })
+      .def_property_readonly("current_date", [](const Simulation& s) -> std::optional<std::string> {
+        if (!s.sahel_model()) return std::nullopt;
+        return s.sahel_model()->current_date().iso();
+      }, "The date of the current state, ISO 8601 (scenario start + current_step).")
+      .def_property_readonly("output_path", [](const Simulation& s) -> std::optional<std::string> {
+        if (!s.sahel_model() || s.sahel_model()->scenario().output_path.empty()) return std::nullopt;
+        return s.sahel_model()->scenario().output_path;
+      }, "The scenario's output.path, None when it has none.")
+      .def_property_readonly("snapshot_every_days", [](const Simulation& s) -> std::optional<std::int64_t> {
+        if (!s.sahel_model()) return std::nullopt;
+        return s.sahel_model()->scenario().snapshot_every_days;
+      })
+      .def("summary", [](const Simulation& s) { return summary_to_python(s.sahel_or_throw("summary()").summary()); },
+           "The calibration indicators so far, as a dict with the keys of summary_json().")
+      .def("summary_json", [](const Simulation& s) {
+        return sahel::summary_to_json(s.sahel_or_throw("summary_json()").summary());
+      }, "The calibration indicators so far as one JSON object (sahelsim run --summary-json).");
 
   bind_sahel_map(m);
   bind_sahel_scenario(m);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "models/registry.hpp"
 #include "models/sahel/parameters.hpp"
 #include "models/sahel/scenario/scenario.hpp"
 
@@ -17,6 +18,10 @@ namespace sahel = sahelsim::models::sahel;
 
 void bind_sahel_scenario(py::module_& m) {
   m.def("bundled_scenarios", &sahel::bundled_scenario_names, "Names of the scenarios compiled into sahelsim.");
+  m.def("default_scenario", [] { return std::string(sahelsim::models::default_sahel_scenario); },
+        "The scenario a bare `sahelsim run` runs.");
+  m.def("scenario_max_days", [] { return static_cast<std::int64_t>(sahel::Scenario::max_years * 366); },
+        "The most days a Sahel run may have (Scenario::max_years years of 366 days).");
   m.def("load_scenario", [](const std::string& name_or_path) {
     py::dict d;
     std::string json, toml, origin, source;

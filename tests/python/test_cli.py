@@ -15,7 +15,7 @@ def test_run_epstein_writes_file_and_prints_summary(run_cli, tmp_path):
 
 
 def test_run_without_output_writes_into_runs_directory(run_cli, tmp_path):
-    result = run_cli("run", "--steps", "5")
+    result = run_cli("run", "epstein", "--steps", "5")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "runs" / "epstein-seed1.h5").exists()
 
@@ -54,10 +54,11 @@ def test_malformed_set_exits_2(run_cli):
     assert "expected NAME=VALUE" in result.stderr
 
 
-def test_unknown_model_exits_2(run_cli):
+def test_unknown_scenario_or_model_exits_2(run_cli):
     result = run_cli("run", "nosuchmodel", "--steps", "1")
     assert result.returncode == 2
-    assert "unknown model 'nosuchmodel'" in result.stderr
+    assert "unknown scenario 'nosuchmodel'" in result.stderr
+    assert "epstein" in result.stderr  # the models it could also have been
 
 
 def test_negative_steps_exit_2(run_cli):

@@ -124,7 +124,3 @@ position = "Bamako"
                                              "lift_blockade"]
 
 
-def test_docs_list_every_sahel_parameter():
-    text = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "SCENARIOS.md").read_text(encoding="utf-8")
-    for spec in sahelsim.scenario.sahel_parameters():
-        assert f"| `{spec['name']}` | {spec['unit']} |" in text

@@ -9,14 +9,19 @@ The engine is C++ (oneTBB, HDF5); this package drives it from Python::
     model.columns["citizens"]["hardship"]   # read-only NumPy view, no copy
     model.run(500, output="run.h5")    # GIL released, Ctrl-C honoured
     ds = sahelsim.open_run("run.h5")   # xarray.Dataset
+    sahelsim.series_frame("run.h5", "region")   # tidy table: step, region, per-region series
+    sahelsim.event_log("run.h5")       # pandas DataFrame, one row per event
     m = sahelsim.load_map(cell_km=5)   # the Sahel map: m.layers, m.towns, m.route("Bamako", "Gao")
     s = sahelsim.load_scenario("mali-2025")   # a scenario: s.forces, s.events, s.map
+    run = sahelsim.Model.from_scenario("mali-2025", parameters={"max_tankers_per_day": 150}, seed=1)
+    run.run(output="runs/mali-2025.h5")        # the whole period, one step a day
+    run.summary()                               # the calibration indicators: fuel_price_ratio_bamako, ...
 """
 
 from ._core import RunFileError, build_info
 from ._model import Model, models, parameter_table, parameters
 from .analysis import outbursts
-from .io import IncompleteRunWarning, open_run
+from .io import IncompleteRunWarning, event_log, open_run, series_frame
 from .map import Map, load_map
 from .scenario import Scenario, check_scenario, load_scenario, scenarios
 
@@ -28,6 +33,8 @@ __all__ = [
     "parameters",
     "parameter_table",
     "open_run",
+    "series_frame",
+    "event_log",
     "Map",
     "load_map",
     "Scenario",

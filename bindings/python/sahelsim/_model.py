@@ -1,9 +1,10 @@
-"""The Python face of a simulation: build a model from keyword parameters and run it."""
+"""The Python face of a simulation: build a model from keyword parameters, or a Sahel run from a
+scenario, and run it."""
 
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 
 import numpy as np
 
@@ -24,22 +25,45 @@ def parameters(model: str) -> List[Dict[str, Any]]:
     return list(_core.parameter_specs(model))
 
 
-def _check_count(name: str, value: Any, minimum: int) -> int:
+def _check_count(name: str, value: Any, minimum: int, maximum: Optional[int] = None) -> int:
+    expected = f"an integer >= {minimum}" if maximum is None else f"an integer in [{minimum}, {maximum}]"
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} = {value!r} is not allowed: expected an integer >= {minimum}")
-    if value < minimum:
-        raise ValueError(f"{name} = {value} is not allowed: expected an integer >= {minimum}")
+        raise ValueError(f"{name} = {value!r} is not allowed: expected {expected}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} = {value} is not allowed: expected {expected}")
     return int(value)
 
 
+#: Scenario seeds are TOML integers: 0 to 2**63 - 1 (docs/SCENARIOS.md).
+MAX_SCENARIO_SEED = 2**63 - 1
+
+
+def available_threads() -> int:
+    """The cores this process may run on (the default ``threads`` of a scenario run)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 class Model:
-    """One simulation of a registered model.
+    """One simulation of a registered model, or a Sahel run of a scenario.
 
     Parameters are keyword arguments named as in :func:`parameters`; unknown names and values out of
     range raise :class:`ValueError` naming the parameter, the value and what is allowed. ``seed``
     selects the random streams; ``threads`` the oneTBB threads of this simulation (results are
     bitwise identical for any thread count with ``activation="synchronous"``; the sequential
-    reference scheme is serial).
+    reference scheme is serial)::
+
+        model = sahelsim.Model("epstein", seed=1, threads=2, legitimacy=0.82)
+        model.run(500, output="run.h5", snapshot_every=50)
+
+    A Sahel run starts from a scenario (:meth:`from_scenario`); ``Model("sahel", ...)`` is the
+    default scenario, mali-2025, with the given parameters and seed::
+
+        model = sahelsim.Model.from_scenario("mali-2025", parameters={"max_tankers_per_day": 150}, seed=3)
+        model.run(output="runs/mali-2025.h5")    # the whole period, snapshots as the scenario says
+        model.summary()["fuel_price_ratio_bamako"]
     """
 
     def __init__(self, model: str = "epstein", *, seed: int = 0, threads: int = 1, **params: Any):
@@ -51,6 +75,51 @@ class Model:
             raise ValueError(f"unknown model {model!r}: expected one of: {', '.join(_core.model_names())}")
         self._sim = _core.Simulation(model, params, seed, threads)
 
+    @classmethod
+    def from_scenario(
+        cls,
+        scenario: Union[str, os.PathLike, "Scenario"] = "mali-2025",
+        parameters: Optional[Mapping[str, Any]] = None,
+        *,
+        seed: Optional[int] = None,
+        threads: Optional[int] = None,
+    ) -> "Model":
+        """A Sahel run of ``scenario``: a bundled name (:func:`sahelsim.scenarios`), a path to a
+        scenario file, or a :class:`sahelsim.Scenario`.
+
+        ``parameters`` override the scenario's ``[parameters]`` (names as in
+        ``sahelsim.parameters("sahel")``; values as Python numbers, booleans or text); ``seed``
+        overrides its seed (an integer in [0, 2**63 - 1]); ``threads`` is the oneTBB threads (default:
+        every core this process may use; results are bitwise identical for any count). The map is
+        built here (GIL released).
+
+        A scenario with problems raises :class:`ValueError` listing every problem, one a line (as
+        ``sahelsim scenario check`` does); an unknown parameter or a value out of range raises
+        :class:`ValueError` naming the parameter, the value and what is allowed::
+
+            model = sahelsim.Model.from_scenario("siege-classroom", seed=2, threads=2)
+            model.step(10)
+            model.current_date          # '2025-01-11'
+            model.summary()             # the calibration indicators so far
+            model.run(output="siege.h5", snapshot_every=1)   # the remaining days of the period
+        """
+        from .scenario import Scenario
+
+        if isinstance(scenario, Scenario):
+            name_or_path = scenario._name_or_path
+        else:
+            name_or_path = os.fspath(scenario)
+        if parameters is None:
+            parameters = {}
+        if not isinstance(parameters, Mapping):
+            raise ValueError(f"parameters = {parameters!r} is not allowed: expected a dict of name: value")
+        if seed is not None:
+            seed = _check_count("seed", seed, 0, MAX_SCENARIO_SEED)
+        threads = available_threads() if threads is None else _check_count("threads", threads, 1)
+        model = cls.__new__(cls)
+        model._sim = _core.Simulation.from_scenario(name_or_path, dict(parameters), seed, threads)
+        return model
+
     # ---- running ----
     def step(self, n: int = 1) -> "Model":
         """Advances ``n`` steps (GIL released; Ctrl-C raises KeyboardInterrupt between steps)."""
@@ -59,20 +128,33 @@ class Model:
 
     def run(
         self,
-        steps: int,
+        steps: Optional[int] = None,
         output: Optional[os.PathLike | str] = None,
         *,
-        snapshot_every: int = 0,
+        snapshot_every: Optional[int] = None,
         progress: Optional[Callable[[int], None]] = None,
     ) -> Dict[str, Any]:
         """Runs ``steps`` steps, writing the run file ``output`` (netCDF-4/HDF5) if given.
 
         The file holds every parameter, the seed, the thread count, the build, the per-step series
-        (step 0 is the initial state) and, every ``snapshot_every`` steps, the lattice rasters. If the
+        (step 0 is the initial state) and, every ``snapshot_every`` steps, the rasters. If the
         run is interrupted (Ctrl-C) or fails, the file is kept with ``run_status = "incomplete"``.
-        ``progress(steps_done)`` is called between steps on the calling thread.
+        ``progress(steps_done)`` is called between steps on the calling thread. Returns
+        ``{"steps_run", "wall_seconds", "output"}``.
+
+        For a Sahel run a step is a day: ``steps`` defaults to the days left in the scenario's
+        period and ``snapshot_every`` to its ``output.snapshot_every_days``. For other models
+        ``steps`` is required and ``snapshot_every`` defaults to 0 (no snapshots)::
+
+            model.run(30, output="run.h5", snapshot_every=7)
         """
+        if steps is None:
+            if not self._sim.is_sahel:
+                raise ValueError(f"steps is required for model {self.name!r}: expected an integer >= 0")
+            steps = max(0, self._sim.days - self._sim.current_step)
         steps = _check_count("steps", steps, 0)
+        if snapshot_every is None:
+            snapshot_every = self._sim.snapshot_every_days if self._sim.is_sahel else 0
         snapshot_every = _check_count("snapshot_every", snapshot_every, 0)
         path = ""
         if output is not None:
@@ -115,7 +197,8 @@ class Model:
         return self._sim.columns()
 
     def raster(self, name: str = "cell_state") -> np.ndarray:
-        """A (height, width) uint8 copy of one raster (see ``raster_names``)."""
+        """A (height, width) copy of one raster (see ``raster_names``): uint8 cells, or float32 for a
+        real-valued raster (e.g. a Sahel price or legitimacy raster)."""
         return self._sim.raster(name)
 
     @property
@@ -130,7 +213,73 @@ class Model:
         """The phases of a step, each with the state it reads and writes."""
         return self._sim.describe_schedule()
 
+    # ---- Sahel runs (None for other models) ----
+    @property
+    def is_sahel(self) -> bool:
+        """True for a Sahel run (from a scenario, or ``Model("sahel")``)."""
+        return self._sim.is_sahel
+
+    @property
+    def scenario_name(self) -> Optional[str]:
+        """The scenario's ``name`` (e.g. ``"mali-2025"``)."""
+        return self._sim.scenario_name
+
+    @property
+    def scenario_source(self) -> Optional[str]:
+        """The file (or bundled name) the scenario was read from."""
+        return self._sim.scenario_source
+
+    @property
+    def days(self) -> Optional[int]:
+        """Days in the scenario's period, both ends included (mali-2025: 184)."""
+        return self._sim.days
+
+    @property
+    def start_date(self) -> Optional[str]:
+        return self._sim.start_date
+
+    @property
+    def end_date(self) -> Optional[str]:
+        return self._sim.end_date
+
+    @property
+    def current_date(self) -> Optional[str]:
+        """The date of the current state, ISO 8601: the scenario's start plus ``current_step`` days."""
+        return self._sim.current_date
+
+    @property
+    def output_path(self) -> Optional[str]:
+        """The scenario's ``output.path``, or None when it names none."""
+        return self._sim.output_path
+
+    @property
+    def snapshot_every_days(self) -> Optional[int]:
+        """The scenario's ``output.snapshot_every_days`` (0: no snapshots)."""
+        return self._sim.snapshot_every_days
+
+    def summary(self) -> Dict[str, Any]:
+        """The calibration indicators of SAHEL-MODEL.md measured on the run so far, with the keys of
+        ``sahelsim run --summary-json``: ``fuel_price_ratio_bamako``, ``electricity_hours_bamako_min``,
+        ``tankers_destroyed``, ``tankers_destroyed_first_90_days``, ``max_convoy_loss_fraction``,
+        ``max_attacks_one_day``, ``max_attack_spread_km_one_day``, ``state_share_civilian_deaths``,
+        ``capital_captured``, ``legitimacy_start``, ``legitimacy_end``, ... (NaN where a quantity is
+        undefined, e.g. the price ratio of a run without blockade). TypeError for a non-Sahel model::
+
+            model = sahelsim.Model.from_scenario("mali-2025", seed=1)
+            model.run()
+            s = model.summary()
+            s["fuel_price_ratio_bamako"], s["capital_captured"]
+        """
+        return dict(self._sim.summary())
+
+    def summary_json(self) -> str:
+        """:meth:`summary` as one JSON object, as the C++ model writes it (``--summary-json``)."""
+        return self._sim.summary_json()
+
     def __repr__(self) -> str:
+        if self.is_sahel:
+            return (f"<sahelsim.Model sahel scenario={self.scenario_name!r} day={self.current_step}/{self.days} "
+                    f"date={self.current_date} seed={self.seed} threads={self.threads}>")
         return f"<sahelsim.Model {self.name!r} step={self.current_step} seed={self.seed} threads={self.threads}>"
 
 

@@ -1,65 +1,87 @@
 """The ``sahelsim`` command line.
 
-    sahelsim run [MODEL] [--set NAME=VALUE ...] [--steps N] [--seed S] [--threads T] [-o FILE]
+    sahelsim run [SCENARIO_OR_MODEL] [--days N] [--seed S] [--threads T] [--set NAME=VALUE ...]
+                 [-o FILE] [--snapshot-every N] [--summary-json FILE]
+    sahelsim run epstein|epstein-ethnic [--steps N] [--seed S] [--threads T] [--set NAME=VALUE ...] [-o FILE]
     sahelsim models
-    sahelsim params MODEL
+    sahelsim params [MODEL]                 (default: sahel)
     sahelsim map route FROM TO [--mode truck|motorcycle|troops] [--cell-km N] [--data-dir DIR]
     sahelsim map render -o map.png [--cell-km N] [--seed S] [--data-dir DIR]
     sahelsim scenario list
     sahelsim scenario check FILE|NAME       (every problem, one a line; exit 2 if any, else "ok")
     sahelsim scenario show FILE|NAME [--format toml|json]
 
-Exit codes: 0 success; 2 bad input (unknown model, parameter or value; bad option); 3 the run file
-could not be written; 130 interrupted by Ctrl-C (the run file is kept, marked incomplete).
+``sahelsim run`` with no argument runs the default scenario, mali-2025. A bundled scenario name or a
+scenario file runs the Sahel model: one step a day, --days defaults to the scenario's period, --seed
+to its seed, --snapshot-every to its output.snapshot_every_days, -o to its output.path or else
+runs/NAME.h5 (the directory is created), --threads to every core; --set overrides its [parameters].
+The run ends with the calibration indicators against SAHEL-MODEL.md's targets; --summary-json FILE
+writes them as one JSON object. The name of another model (epstein, epstein-ethnic) runs it as
+before, --steps N steps (default 500) into runs/MODEL-seedS.h5.
+
+Exit codes: 0 success; 2 bad input (unknown scenario, model, parameter or value; bad option); 3 the
+run file (or the summary file) could not be written; 130 interrupted by Ctrl-C (the run file is kept,
+marked incomplete).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import difflib
+import math
 import os
 import sys
 import textwrap
-from typing import Dict, List, Optional
+import time
+from typing import Any, Dict, List, Optional
 
 from . import _core
-from ._model import Model, models, parameters
+from ._model import MAX_SCENARIO_SEED, Model, available_threads, models, parameters
 from .analysis import outbursts
 
 EXIT_BAD_INPUT = 2
 EXIT_OUTPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-DEFAULT_MODEL = "epstein"
-DEFAULT_STEPS = 500
+SAHEL_MODEL = "sahel"
+DEFAULT_STEPS = 500  # models other than sahel (epstein, epstein-ethnic)
 
 
 class BadInput(Exception):
     """A command-line argument that is not allowed (exit code 2)."""
 
 
-def _parse_assignments(items: List[str], model: str) -> Dict[str, str]:
-    known = {spec["name"] for spec in parameters(model)}
+def _parse_assignments(items: List[str], model: str, context: str = "") -> Dict[str, str]:
+    """NAME=VALUE texts, names checked against `model`'s parameters (values are checked when the
+    model is built, against each parameter's range)."""
+    known = [spec["name"] for spec in parameters(model)]
     values: Dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise BadInput(f"--set {item!r} is not allowed: expected NAME=VALUE, e.g. --set legitimacy=0.82")
+            example = "max_tankers_per_day=150" if model == SAHEL_MODEL else "legitimacy=0.82"
+            raise BadInput(f"--set {item!r} is not allowed: expected NAME=VALUE, e.g. --set {example}")
         if name not in known:
-            raise BadInput(
-                f"--set {item!r}: unknown parameter {name!r} for model {model!r}; "
-                f"known parameters: {', '.join(sorted(known))} (see `sahelsim params {model}`)"
-            )
+            where = f"for {context} (model {model!r})" if context else f"for model {model!r}"
+            if len(known) <= 20:
+                hint = f"known parameters: {', '.join(sorted(known))}"
+            else:
+                close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+                hint = (f"did you mean: {', '.join(close)}? " if close else "") + f"{len(known)} parameters"
+            raise BadInput(f"--set {item!r}: unknown parameter {name!r} {where}; {hint} "
+                           f"(see `sahelsim params {model}`)")
         values[name] = value.strip()
     return values
 
 
-def _progress_bar(total: int):
+def _progress_bar(total: int, unit: str = "step"):
     if not sys.stderr.isatty() or total == 0:
         return None, lambda: None
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="step", file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True)
 
     def update(done: int) -> None:
         bar.update(done - bar.n)
@@ -95,28 +117,44 @@ def _summary(model: Model, result: dict, overrides: Dict[str, str], history: Dic
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    model_name = args.model or DEFAULT_MODEL
-    if model_name not in models():
-        raise BadInput(f"unknown model {model_name!r}: expected one of: {', '.join(models())}")
+    target = args.target
+    if target is not None and target != SAHEL_MODEL and target in models():
+        return _run_registered_model(args, target)
+    # A bare run, "sahel", a bundled scenario or a scenario file.
+    return _run_scenario(args, _core.default_scenario() if target in (None, SAHEL_MODEL) else target)
+
+
+def _run_registered_model(args: argparse.Namespace, model_name: str) -> int:
+    """epstein, epstein-ethnic: parameters from --set, --steps steps (default 500)."""
+    if args.days is not None:
+        raise BadInput(f"--days is for Sahel scenarios (one step a day); use --steps N for model {model_name!r}")
+    if args.summary_json is not None:
+        raise BadInput(f"--summary-json is for Sahel scenarios; model {model_name!r} has no calibration summary")
     overrides = _parse_assignments(args.set or [], model_name)
-    if args.steps < 0:
-        raise BadInput(f"--steps {args.steps} is not allowed: expected an integer >= 0")
-    if args.threads < 1:
-        raise BadInput(f"--threads {args.threads} is not allowed: expected an integer >= 1")
-    if args.seed < 0:
-        raise BadInput(f"--seed {args.seed} is not allowed: expected an integer >= 0")
+    steps = DEFAULT_STEPS if args.steps is None else args.steps
+    seed = 1 if args.seed is None else args.seed
+    threads = 1 if args.threads is None else args.threads
+    snapshot_every = 0 if args.snapshot_every is None else args.snapshot_every
+    if steps < 0:
+        raise BadInput(f"--steps {steps} is not allowed: expected an integer >= 0")
+    if threads < 1:
+        raise BadInput(f"--threads {threads} is not allowed: expected an integer >= 1")
+    if seed < 0:
+        raise BadInput(f"--seed {seed} is not allowed: expected an integer >= 0")
+    if snapshot_every < 0:
+        raise BadInput(f"--snapshot-every {snapshot_every} is not allowed: expected an integer >= 0 (0: none)")
     output: Optional[str] = args.output
     if output is None:
         os.makedirs("runs", exist_ok=True)
-        output = os.path.join("runs", f"{model_name}-seed{args.seed}.h5")
+        output = os.path.join("runs", f"{model_name}-seed{seed}.h5")
     try:
-        model = Model(model_name, seed=args.seed, threads=args.threads, **overrides)
+        model = Model(model_name, seed=seed, threads=threads, **overrides)
     except ValueError as error:
         raise BadInput(str(error)) from None
 
-    update, close = _progress_bar(args.steps)
+    update, close = _progress_bar(steps)
     try:
-        result = model.run(args.steps, output, snapshot_every=args.snapshot_every, progress=update)
+        result = model.run(steps, output, snapshot_every=snapshot_every, progress=update)
     finally:
         close()
     # The summary reads the run's series back from its file, which is the record of the run.
@@ -128,6 +166,164 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_writable_directory(path: str, what: str) -> None:
+    """Fails early (exit 3), before the model is built, when `path`'s directory does not exist."""
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"cannot write {what} {path!r}: directory {parent!r} does not exist")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot write {what} {path!r}: it is a directory")
+
+
+def _run_scenario(args: argparse.Namespace, name_or_path: str) -> int:
+    """A Sahel run of a scenario, its settings overridden by the options."""
+    from .scenario import load_scenario
+
+    try:
+        scenario = load_scenario(name_or_path)
+    except ValueError as error:
+        message = str(error)
+        if message.startswith("unknown scenario"):
+            others = [m for m in models() if m != SAHEL_MODEL]
+            message += f" (or a model: {', '.join(others)})"
+        raise BadInput(message) from None
+    context = f"scenario {scenario.name!r}"
+
+    overrides = _parse_assignments(args.set or [], SAHEL_MODEL, context)
+    if args.days is not None and args.steps is not None and args.days != args.steps:
+        raise BadInput(f"--days {args.days} and --steps {args.steps} disagree: a Sahel step is one day; give one")
+    max_days = _core.scenario_max_days()
+    days = args.days if args.days is not None else args.steps if args.steps is not None else scenario.days
+    option = "--days" if args.days is not None or args.steps is None else "--steps"
+    if not 1 <= days <= max_days:
+        raise BadInput(f"{option} {days} is not allowed: expected an integer in [1, {max_days}] "
+                       f"(at most {max_days // 366} years; {context} has {scenario.days} days)")
+    seed = scenario.seed if args.seed is None else args.seed
+    if not 0 <= seed <= MAX_SCENARIO_SEED:
+        raise BadInput(f"--seed {seed} is not allowed: expected an integer in [0, {MAX_SCENARIO_SEED}]")
+    threads = available_threads() if args.threads is None else args.threads
+    if threads < 1:
+        raise BadInput(f"--threads {threads} is not allowed: expected an integer >= 1")
+    snapshot_every = scenario.output["snapshot_every_days"] if args.snapshot_every is None else args.snapshot_every
+    if snapshot_every < 0:
+        raise BadInput(f"--snapshot-every {snapshot_every} is not allowed: expected an integer >= 0 (0: none)")
+
+    # -o is used as given; the default (the scenario's output.path, else runs/NAME.h5) gets its directory.
+    output: str = args.output if args.output is not None else (
+        scenario.output.get("path") or os.path.join("runs", f"{scenario.name}.h5"))
+    if args.output is None:
+        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    _check_writable_directory(output, "run file")
+    if args.summary_json is not None:
+        _check_writable_directory(args.summary_json, "summary file")
+
+    started = time.perf_counter()
+    try:
+        model = Model.from_scenario(name_or_path, parameters=overrides, seed=seed, threads=threads)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    build_seconds = time.perf_counter() - started
+
+    update, close = _progress_bar(days, unit="day")
+    try:
+        result = model.run(days, output, snapshot_every=snapshot_every, progress=update)
+    finally:
+        close()
+    summary = model.summary()
+    if args.summary_json is not None:
+        with open(args.summary_json, "w", encoding="utf-8") as f:
+            f.write(model.summary_json().rstrip("\n") + "\n")
+    print(_scenario_summary(model, scenario, result, overrides, summary, build_seconds, args.summary_json))
+    return 0
+
+
+# The calibration indicators of the summary in the order of SAHEL-MODEL.md's "Calibration targets":
+# key, the target's number there, label, number format, target band ("" where it gives none).
+_INDICATORS = [
+    ("fuel_price_ratio_bamako", "1", "fuel price in Bamako: 8-week peak / pre-blockade", ".2f", "2.5–6"),
+    ("electricity_hours_bamako_min", "2", "electricity in Bamako: fewest hours a day", ".1f", "about 6 (from 19)"),
+    ("tankers_destroyed_first_90_days", "3", "tankers destroyed, first 3 months of the blockade", ",", "100–300"),
+    ("tankers_destroyed", "", "tankers destroyed, whole run", ",", ""),
+    ("max_convoy_loss_fraction", "4", "largest share of a convoy (>= 20 tankers) destroyed", ".2f", "about 0.5"),
+    ("max_attacks_one_day", "5", "most attacks in one day", ",", ">= 5"),
+    ("max_attack_spread_km_one_day", "5", "widest spread of one day's attacks (km)", ",.0f",
+     "hundreds (670 on 2025-07-01)"),
+    ("state_share_civilian_deaths", "6", "state + partner share of civilian deaths (targeted)", ".2f",
+     "majority (data 0.77)"),
+    ("capital_captured", "7", "capital captured", "", "never"),
+    ("insurgent_rural_share_near_corridors", "7", "insurgent share of rural villages near corridors", ".2f",
+     "insurgents keep them"),
+    ("legitimacy", "8", "mean state legitimacy, start -> end", ".3f", "falls"),
+    ("ambush_share_in_2025_zones", "9", "share of convoy ambushes in the 2025 ambush zones", ".2f",
+     "concentrated there"),
+]
+_HEADER_KEYS = {"days", "blockade_start_day", "legitimacy_start", "legitimacy_end"}
+
+
+def _format_value(value: Any, spec: str = "") -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    if isinstance(value, (int, float)):
+        if not spec:
+            spec = "," if isinstance(value, int) else ".4g"
+        try:
+            return format(value, spec)
+        except ValueError:  # e.g. "," asked of a float
+            return format(value, ".4g")
+    return str(value)
+
+
+def _scenario_summary(model: Model, scenario, result: dict, overrides: Dict[str, str], summary: Dict[str, Any],
+                      build_seconds: float, summary_json: Optional[str]) -> str:
+    start = datetime.date.fromisoformat(scenario.period["start"])
+    days = result["steps_run"]
+    last_day = start + datetime.timedelta(days=max(days - 1, 0))
+    lines = [
+        f"scenario   {scenario.name}   {scenario.period['start']} to {scenario.period['end']} "
+        f"({scenario.days} days)",
+        f"run        seed {model.seed}   threads {model.threads}   days {days} ({start} to {last_day})",
+        f"wall time  {result['wall_seconds']:.3f} s run, {build_seconds:.3f} s to build the map and agents",
+    ]
+    if overrides:
+        lines.append("set        " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
+    # The scenario's first blockade event (the model's blockade_start_day is -1 until it happens).
+    blockade_dates = [e["date"] for e in scenario.events if e["kind"] == "blockade"]
+    if blockade_dates:
+        first = datetime.date.fromisoformat(min(blockade_dates))
+        blockade_day = (first - start).days
+        later = ", after the last day run" if blockade_day >= days else ""
+        lines.append(f"blockade   from day {blockade_day} ({first}{later})")
+    else:
+        lines.append("blockade   none in this scenario")
+    if result.get("output"):
+        lines.append(f"run file   {result['output']}")
+    if summary_json:
+        lines.append(f"summary    {summary_json}")
+    lines.append("")
+    lines.append(f"{'# calibration indicator (# = target in SAHEL-MODEL.md)':54s} {'value':>15s}   target")
+    known = set()
+    for key, number, label, spec, target in _INDICATORS:
+        if key == "legitimacy":
+            if "legitimacy_start" not in summary or "legitimacy_end" not in summary:
+                continue
+            start_value, end_value = (_format_value(summary[k], spec) for k in ("legitimacy_start", "legitimacy_end"))
+            value = f"{start_value} -> {end_value}"
+        elif key in summary:
+            known.add(key)
+            value = _format_value(summary[key], spec)
+            if key == "fuel_price_ratio_bamako" and value == "n/a" and not blockade_dates:
+                value = "n/a (none)"
+        else:
+            continue
+        lines.append(f"{number:>1s} {label:52s} {value:>15s}   {target}".rstrip())
+    for key, raw in summary.items():  # indicators the list above does not know yet
+        if key not in known and key not in _HEADER_KEYS:
+            lines.append(f"  {key:52s} {_format_value(raw):>15s}")
+    return "\n".join(lines)
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     for name in models():
         print(f"{name:16s} {_core.model_description(name)}")
@@ -135,6 +331,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
+    if args.model is None:
+        args.model = SAHEL_MODEL
     if args.model not in models():
         raise BadInput(f"unknown model {args.model!r}: expected one of: {', '.join(models())}")
     for spec in parameters(args.model):
@@ -225,22 +423,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sahelsim {_core.build_info()['version']}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run a model and write its run file",
-                         description="Run a model and write its run file (netCDF-4/HDF5), then print a summary.")
-    run.add_argument("model", nargs="?", help=f"model name (default {DEFAULT_MODEL}; see `sahelsim models`)")
+    run = sub.add_parser(
+        "run", help="run a scenario (default mali-2025) or a model and write its run file",
+        description="Run a Sahel scenario (default mali-2025), or another model, write its run file "
+                    "(netCDF-4/HDF5) and print a summary: for a scenario, the calibration indicators "
+                    "against SAHEL-MODEL.md's targets.",
+        epilog="Exit codes: 0 success, 2 bad input, 3 run file not writable, 130 interrupted.")
+    run.add_argument("target", nargs="?", metavar="SCENARIO_OR_MODEL",
+                     help="a bundled scenario (see `sahelsim scenario list`; default "
+                          f"{_core.default_scenario()}), a scenario file, or a model (see `sahelsim models`)")
+    run.add_argument("--days", type=int, metavar="N",
+                     help="days to run a scenario (default: its period; one step a day)")
+    run.add_argument("--steps", type=int, metavar="N",
+                     help=f"steps to run a model such as epstein (default {DEFAULT_STEPS}); for a scenario, days")
+    run.add_argument("--seed", type=int, metavar="S",
+                     help="random seed (default: the scenario's seed; 1 for other models)")
+    run.add_argument("--threads", type=int, metavar="T",
+                     help="oneTBB threads (default: every core for a scenario, whose results do not depend "
+                          "on it; 1 for other models)")
     run.add_argument("--set", action="append", metavar="NAME=VALUE",
-                     help="set a parameter (repeatable); see `sahelsim params MODEL`")
-    run.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"steps to run (default {DEFAULT_STEPS})")
-    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    run.add_argument("--threads", type=int, default=1, help="oneTBB threads (default 1)")
-    run.add_argument("-o", "--output", metavar="FILE", help="run file (default runs/MODEL-seedS.h5)")
-    run.add_argument("--snapshot-every", type=int, default=0, metavar="N",
-                     help="write the lattice rasters every N steps (default 0: none)")
+                     help="set a parameter (repeatable), over the scenario's; see `sahelsim params [MODEL]`")
+    run.add_argument("-o", "--output", metavar="FILE",
+                     help="run file (default: the scenario's output.path, else runs/NAME.h5; "
+                          "runs/MODEL-seedS.h5 for other models)")
+    run.add_argument("--snapshot-every", type=int, metavar="N",
+                     help="write the rasters every N steps (default: the scenario's "
+                          "output.snapshot_every_days; 0, none, for other models)")
+    run.add_argument("--summary-json", metavar="FILE",
+                     help="write the scenario run's calibration indicators as one JSON object")
     run.set_defaults(handler=_cmd_run)
 
     sub.add_parser("models", help="list the runnable models").set_defaults(handler=_cmd_models)
     params = sub.add_parser("params", help="list a model's parameters with units, defaults and ranges")
-    params.add_argument("model")
+    params.add_argument("model", nargs="?", help=f"a model (default {SAHEL_MODEL}; see `sahelsim models`)")
     params.set_defaults(handler=_cmd_params)
 
     map_parser = sub.add_parser("map", help="the Sahel map: road routes and a rendered PNG",

@@ -8,7 +8,9 @@
     s.period                                    # {'start': '2025-07-01', 'end': '2025-12-31'}
     s.forces[0]                                 # {'kind': 'militant', 'name': ..., 'strength': ..., 'position': ...}
     s.map                                       # the sahelsim.Map built for it (built on first use)
+    s.days                                      # 184: days in the period, both ends included
     print(s.to_toml())                          # the resolved scenario, every default filled in
+    run = sahelsim.Model.from_scenario(s, seed=3)   # a Sahel run of it (see sahelsim.Model)
 
 The format is described in docs/SCENARIOS.md; the files are read and checked in C++
 (``models/sahel/scenario``). A scenario with problems raises ValueError listing every problem, each
@@ -17,6 +19,7 @@ as ``FILE:LINE:COL: field '...' = ... is not allowed: expected ...``.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from typing import Any, Dict, List, Optional, Union
@@ -71,6 +74,12 @@ class Scenario:
     @property
     def period(self) -> Dict[str, str]:
         return dict(self.values["period"])
+
+    @property
+    def days(self) -> int:
+        """Days in the period, both ends included (mali-2025: 184); a Sahel run's default length."""
+        start, end = (datetime.date.fromisoformat(self.period[k]) for k in ("start", "end"))
+        return (end - start).days + 1
 
     @property
     def parameters(self) -> Dict[str, Any]:
