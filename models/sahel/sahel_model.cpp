@@ -441,7 +441,9 @@ void SahelModel::define_run_file(core::RunFileWriter& writer) const {
   writer.add_variable("event_lon", DataType::float64, {"event"}, "longitude", "degrees_east");
   writer.add_variable("event_lat", DataType::float64, {"event"}, "latitude", "degrees_north");
   writer.add_variable("event_region", DataType::int32, {"event"}, "region index (-1 outside Mali)");
+  writer.set_attribute("event_region", "index_into", "region");
   writer.add_variable("event_town", DataType::int32, {"event"}, "nearest Malian town (index along town)");
+  writer.set_attribute("event_town", "index_into", "town");
   writer.add_variable("event_actor", DataType::int8, {"event"}, "who acted");
   writer.set_attribute("event_actor", "flag_meanings", actor_flag_meanings);
   writer.add_variable("event_target", DataType::int8, {"event"}, "who was targeted");

@@ -30,7 +30,7 @@ def run_dataset(events=3):
             "region_attacks": (("step", "region"), np.arange(9, dtype="int64").reshape(3, 3)),
             "region_control": (("step", "region"), np.array([[0, 1, 2]] * 3, dtype="uint8"),
                                {"flag_meanings": "state contested militants"}),
-            "event_day": ("event", np.array([0, 1, 31], dtype="int64")[:events]),
+            "event_day": ("event", np.array([1, 2, 32], dtype="int64")[:events]),
             "event_kind": ("event", np.array([0, 2, 1], dtype="uint8")[:events], {"flag_meanings": KINDS}),
             "event_region": ("event", np.array([1, -1, 2], dtype="int16")[:events], {"index_into": "region"}),
             "event_fuel_litres": ("event", np.array([0.0, 1500.5, 30000.0])[:events]),
@@ -89,7 +89,8 @@ def test_event_log_index_into_becomes_labels_with_minus_one_missing(run_file):
     assert pd.isna(region[1])
 
 
-def test_event_log_dates_are_start_date_plus_day(run_file):
+def test_event_log_date_is_the_day_the_events_step_simulated(run_file):
+    """Step k >= 1 simulates start_date + k - 1."""
     log = sahelsim.event_log(run_file)
     assert log["date"].tolist() == [pd.Timestamp("2025-09-01"), pd.Timestamp("2025-09-02"),
                                     pd.Timestamp("2025-10-02")]

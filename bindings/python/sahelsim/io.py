@@ -114,8 +114,8 @@ def event_log(run: Run) -> pd.DataFrame:
     each record by the writer), is the column ``event``. Codes become :class:`pandas.Categorical`: variables with
     ``flag_meanings`` (code *i* is the *i*-th word) and variables with ``index_into`` (an index
     into that dimension's labels, -1 for none: missing). If the file has a root attribute
-    ``start_date`` (ISO date) and a ``day`` column, a ``date`` column is added: start_date + day
-    days. A run without events gives the same columns and no rows (no columns at all if the file
+    ``start_date`` (ISO date) and a ``day`` column (the step of the event), a ``date`` column is
+    added: the day that step simulated, start_date + day - 1 (step 1 simulates the start date). A run without events gives the same columns and no rows (no columns at all if the file
     has no ``event`` dimension). `run` is a run file's path or a Dataset from :func:`open_run`.
     Example::
 
@@ -134,7 +134,7 @@ def event_log(run: Run) -> pd.DataFrame:
         frame = pd.DataFrame(columns)
         start = ds.attrs.get("start_date")
         if start is not None and "day" in frame.columns:
-            frame["date"] = pd.Timestamp(str(start)) + pd.to_timedelta(frame["day"].astype("float64"), unit="D")
+            frame["date"] = pd.Timestamp(str(start)) + pd.to_timedelta(frame["day"].astype("float64") - 1, unit="D")
         return frame
 
 

@@ -553,6 +553,8 @@ void SahelModel::State::build_forces() {
     else
       (*m.stock)[k] = p("market_stock_target_days") * (*m.demand)[k];
     (*m.cover)[k] = (*m.demand)[k] > 0 ? (*m.stock)[k] / (*m.demand)[k] : 0.0;
+    if ((*m.grid)[k] == 1) (*m.electricity_hours)[k] = power_hours;
+    else if ((*m.grid)[k] == 2) (*m.electricity_hours)[k] = p("bamako_electricity_hours_per_day");
   }
 }
 
