@@ -342,7 +342,7 @@ std::vector<float> SahelModel::raster_real(const std::string& name) const {
 std::pair<core::RasterAxis, core::RasterAxis> SahelModel::raster_axes() const { return map_raster_axes(*state_->map); }
 
 std::vector<const core::ColumnTable*> SahelModel::tables() const {
-  return {&state_->villages, &state_->bands, &state_->units, &state_->markets};
+  return {&state_->villages, &state_->bands, &state_->units, &state_->markets, &state_->convoy_view};
 }
 
 std::uint64_t SahelModel::state_hash() const {

@@ -1075,6 +1075,7 @@ void SahelModel::State::close_day() {
   for (int a = 0; a < actor_count; ++a)
     for (int w = 0; w < victim_count; ++w) deaths_total[a][w] += deaths_today[a][w];
   min_power_hours = std::min(min_power_hours, power_hours);
+  refresh_convoy_view();
   if (blockade_start_day >= 0 && today - blockade_start_day < 56)
     peak_price_8_weeks = std::max(peak_price_8_weeks, (*m.price)[capital_market]);
   ++day;

@@ -88,7 +88,47 @@ SahelModel::State::State(const Scenario& scenario_in, std::shared_ptr<const Sahe
   build_routes();
   build_forces();
   initialise_legitimacy();
+  build_convoy_view();
   build_schedule();
+}
+
+void SahelModel::State::build_convoy_view() {
+  convoy_view = core::ColumnTable("convoy", kMaxConvoyView);
+  auto& t = convoy_view;
+  cv.active = col<std::uint8_t>(t, "active", "1", "1 for a convoy on the road (or waiting for its escort)");
+  cv.lon = col<double>(t, "lon", "degrees_east", "position");
+  cv.lat = col<double>(t, "lat", "degrees_north", "position");
+  cv.tankers = col<std::int32_t>(t, "tankers", "tankers", "tankers still rolling");
+  cv.tankers_destroyed = col<std::int32_t>(t, "tankers_destroyed", "tankers", "tankers burnt so far");
+  cv.escorted = col<std::uint8_t>(t, "escorted", "1", "1 with an army escort");
+  cv.corridor = col<std::int32_t>(t, "corridor", "1", "import corridor index, -1 for a depot's delivery", -1);
+  cv.market = col<std::int32_t>(t, "market", "1", "destination market", -1);
+  cv.attacked = col<std::uint8_t>(t, "attacked", "1", "1 once ambushed");
+  refresh_convoy_view();
+}
+
+void SahelModel::State::refresh_convoy_view() {
+  std::size_t row = 0;
+  for (const Convoy& c : convoys) {
+    if (c.done || row == kMaxConvoyView) continue;
+    const Point at = routes[c.route].at(c.km);
+    (*cv.active)[row] = 1;
+    (*cv.lon)[row] = at.x / km_per_deg_lon;
+    (*cv.lat)[row] = at.y / km_per_deg_lat;
+    (*cv.tankers)[row] = c.tankers;
+    (*cv.tankers_destroyed)[row] = c.tankers_destroyed;
+    (*cv.escorted)[row] = c.escort_unit >= 0 ? 1 : 0;
+    (*cv.corridor)[row] = c.corridor;
+    (*cv.market)[row] = c.market;
+    (*cv.attacked)[row] = c.attacked ? 1 : 0;
+    ++row;
+  }
+  for (; row < kMaxConvoyView; ++row) {
+    (*cv.active)[row] = (*cv.escorted)[row] = (*cv.attacked)[row] = 0;
+    (*cv.lon)[row] = (*cv.lat)[row] = 0.0;
+    (*cv.tankers)[row] = (*cv.tankers_destroyed)[row] = 0;
+    (*cv.corridor)[row] = (*cv.market)[row] = -1;
+  }
 }
 
 void SahelModel::State::build_villages() {
@@ -575,7 +615,7 @@ void SahelModel::State::initialise_legitimacy() {
 
 void SahelModel::State::build_schedule() {
   std::vector<std::string> known = {"calendar", "command", "convoys", "corridors", "events", "tallies", "power_grid"};
-  for (const core::ColumnTable* table : {&villages, &bands, &units, &markets}) {
+  for (const core::ColumnTable* table : {&villages, &bands, &units, &markets, &convoy_view}) {
     known.push_back(table->kind() + ".*");
     for (const auto& c : table->columns()) known.push_back(table->kind() + "." + c->name());
   }
@@ -636,7 +676,8 @@ void SahelModel::State::build_schedule() {
        "village.displaced_in", "village.displaced_today", "village.recruits_today", "village.recruits_total",
        "band.fighters", "band.recruits_30d", "tallies"},
       &State::villages_respond);
-  add("close_day", {"events", "tallies", "village.*", "market.*"}, {"tallies", "calendar"}, &State::close_day);
+  add("close_day", {"events", "tallies", "village.*", "market.*", "convoys"}, {"tallies", "calendar", "convoy.*"},
+      &State::close_day);
 }
 
 }  // namespace sahelsim::models::sahel

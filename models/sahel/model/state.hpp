@@ -149,6 +149,7 @@ struct SahelModel::State {
   void build_markets();
   void build_forces();
   void build_routes();
+  void build_convoy_view();
   void build_schedule();
   void initialise_legitimacy();
 
@@ -201,6 +202,16 @@ struct SahelModel::State {
   core::ColumnTable units{"unit", 0};
   core::ColumnTable markets{"market", 0};
   std::vector<Convoy> convoys;
+  /// The convoys on the road as columns (for views, maps and the demo), refreshed at the end of
+  /// each day: the first kMaxConvoyView live convoys, `active` = 0 in the unused rows.
+  static constexpr std::size_t kMaxConvoyView = 2048;
+  core::ColumnTable convoy_view{"convoy", 0};
+  struct ConvoyColumns {
+    std::vector<std::uint8_t>*active, *escorted, *attacked;
+    std::vector<double>*lon, *lat;
+    std::vector<std::int32_t>*tankers, *tankers_destroyed, *corridor, *market;
+  } cv{};
+  void refresh_convoy_view();
   std::vector<RoutePath> routes;
 
   // Column handles (vectors inside the tables), filled by setup.
