@@ -377,10 +377,29 @@ void SahelModel::State::collect_levies() {
 
 // ---- bands_act -----------------------------------------------------------------------------------
 
+std::vector<std::int32_t> SahelModel::State::post_units(std::int32_t unit) const {
+  // Garrisons within kPostKm of each other (e.g. the army and the partner force in the same town)
+  // defend, and fall, together.
+  std::vector<std::int32_t> post;
+  for (std::size_t k = 0; k < u.troops->size(); ++k)
+    if ((*u.alive)[k] && (*u.role)[k] == std::uint8_t(UnitRole::garrison) &&
+        distance_km(unit_points[k], unit_points[unit]) <= kPostKm)
+      post.push_back(std::int32_t(k));
+  return post;
+}
+
+double SahelModel::State::post_troops(std::int32_t unit) const {
+  double troops = 0.0;
+  for (std::int32_t k : post_units(unit)) troops += (*u.troops)[k];
+  return troops;
+}
+
 void SahelModel::State::garrison_assault(std::int32_t unit, std::int32_t band, double attackers) {
   const std::int32_t today = std::int32_t(day + 1);
   RandomStream stream(seed, purpose_id("band.assault"), std::uint64_t(unit), std::uint64_t(today));
-  const double defenders = std::max(0.0, (*u.troops)[unit]);
+  const std::vector<std::int32_t> post = post_units(unit);
+  double defenders = 0.0;
+  for (std::int32_t k : post) defenders += std::max(0.0, (*u.troops)[k]);
   const Point where = unit_points[unit];
   const bool air = air_support_at(where);
   const double p_over = rules::overrun_probability(attackers, defenders, p("overrun_ratio_mid"), p("overrun_slope"), air,
@@ -394,8 +413,11 @@ void SahelModel::State::garrison_assault(std::int32_t unit, std::int32_t band, d
   e.agent = band;
   e.soldiers_killed = std::round(overrun ? 0.1 * defenders : std::min(defenders, 0.03 * attackers));
   e.militants_killed = std::round((overrun ? 0.03 : 0.05) * attackers * (air ? 1.5 : 1.0));
-  (*u.troops)[unit] = std::max(0.0, (*u.troops)[unit] - e.soldiers_killed);
-  (*u.attacked_today)[unit] = 1;
+  for (std::int32_t k : post) {  // losses pro rata over the post's units
+    const double share = defenders > 0 ? (*u.troops)[k] / defenders : 0.0;
+    (*u.troops)[k] = std::max(0.0, (*u.troops)[k] - share * e.soldiers_killed);
+    (*u.attacked_today)[k] = 1;
+  }
   // Losses spread over the attacking bands in proportion to their fighters (band first).
   double left = e.militants_killed;
   const double share = (*b.fighters)[band] / std::max(1.0, attackers);
@@ -409,20 +431,25 @@ void SahelModel::State::garrison_assault(std::int32_t unit, std::int32_t band, d
   });
   if (overrun) {
     // The post falls: survivors withdraw, the attackers take fuel, vehicles and cash (R-h2).
-    (*b.fuel)[band] += (*u.fuel)[unit];
     (*b.cash)[band] += 5e6;
     (*b.morale)[band] = std::min(1.0, (*b.morale)[band] + 0.2);
-    (*u.fuel)[unit] = 0.0;
-    (*u.alive)[unit] = 0;
+    for (std::int32_t k : post) {
+      (*b.fuel)[band] += (*u.fuel)[k];
+      (*u.fuel)[k] = 0.0;
+      (*u.alive)[k] = 0;
+    }
     // Survivors withdraw to the nearest garrison still held (Boulkessi, Farabougou).
     std::int32_t refuge = -1;
     double refuge_d = 1e300;
     for (std::size_t k = 0; k < u.troops->size(); ++k)
       if ((*u.alive)[k] && (*u.role)[k] == std::uint8_t(UnitRole::garrison) && distance_km(unit_points[k], where) < refuge_d)
         refuge_d = distance_km(unit_points[k], where), refuge = std::int32_t(k);
-    if (refuge >= 0) (*u.troops)[refuge] += (*u.troops)[unit];
-    (*u.troops)[unit] = 0.0;
-    if ((*u.town)[unit] == capital_town || distance_km(where, town_points[capital_town]) < 30.0) capital_captured = true;
+    for (std::int32_t k : post) {
+      if (refuge >= 0) (*u.troops)[refuge] += (*u.troops)[k];
+      (*u.troops)[k] = 0.0;
+      if ((*u.town)[k] == capital_town) capital_captured = true;
+    }
+    if (distance_km(where, town_points[capital_town]) < 30.0) capital_captured = true;
   } else {
     (*b.morale)[band] = std::max(0.0, (*b.morale)[band] - 0.1);
   }
@@ -477,7 +504,7 @@ void SahelModel::State::bands_act() {
       });
       unit_index.within(at, reach * mobility, unit_points, [&](std::int32_t unit) {
         if ((*u.role)[unit] != std::uint8_t(UnitRole::garrison) || !(*u.alive)[unit] || (*u.attacked_today)[unit]) return;
-        const double ratio = attackers / std::max(1.0, (*u.troops)[unit]);
+        const double ratio = attackers / std::max(1.0, post_troops(unit));
         if (ratio >= ratio_needed && ratio > best_ratio) best_ratio = ratio, target = unit, best_attackers = attackers;
       });
       if (target >= 0) {

@@ -405,6 +405,18 @@ void SahelModel::State::build_routes() {
     else share = 0.0;
     corridor_share.push_back(share);
   }
+  // A depot whose corridors' ports have no share parameter (a user's or the classroom's map) splits
+  // its imports equally between them.
+  for (std::size_t c = 0; c < corridors.size(); ++c) {
+    if (corridor_depot[c] < 0 || corridor_share[c] > 0) continue;
+    double depot_total = 0.0;
+    for (std::size_t c2 = 0; c2 < corridors.size(); ++c2)
+      if (corridor_depot[c2] == corridor_depot[c]) depot_total += corridor_share[c2];
+    if (depot_total <= 0) {
+      for (std::size_t c2 = 0; c2 < corridors.size(); ++c2)
+        if (corridor_depot[c2] == corridor_depot[c]) corridor_share[c2] = 1.0;
+    }
+  }
   corridor_queue.assign(corridors.size(), 0.0);
   corridor_risk.assign(corridors.size(), 0.0);
   corridor_blockaded.assign(corridors.size(), 0);

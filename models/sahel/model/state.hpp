@@ -25,6 +25,8 @@ inline constexpr double km_per_deg_lat = 110.6;
 inline constexpr double km_per_deg_lon = 107.9;  // at 14° N, the middle of Mali's populated band
 /// Target 9 counts an ambush "where they happened in 2025" within this distance of a 2025 site.
 inline constexpr double kAmbushZoneKm = 50.0;
+/// Garrisons this close to each other form one post: they defend, and fall, together.
+inline constexpr double kPostKm = 10.0;
 
 struct Point {
   double x = 0.0, y = 0.0;  // km
@@ -183,6 +185,8 @@ struct SahelModel::State {
   double band_cash_days(std::int32_t band) const;  // cash in days of upkeep
   void ambush(std::int32_t convoy, std::size_t sample, std::int32_t band);
   void garrison_assault(std::int32_t unit, std::int32_t band, double attackers);
+  std::vector<std::int32_t> post_units(std::int32_t unit) const;  // garrisons defending with `unit`
+  double post_troops(std::int32_t unit) const;
   std::int32_t market_of_town(std::int32_t town) const;
   /// Sends `tankers` waiting at a corridor's border toward its depot, escorted by `escort` (-1 none).
   void send_import_convoy(std::size_t corridor, std::int32_t tankers, std::int32_t escort, std::int32_t depart_day);
