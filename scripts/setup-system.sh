@@ -11,6 +11,8 @@ PACKAGES=(
   nlohmann-json3-dev                        # JSON for Modern C++ (GeoJSON map data)
   libtomlplusplus-dev                       # toml++ (scenario files)
   hdf5-tools netcdf-bin                     # h5dump / ncdump, to inspect run files
+  chromium chromium-driver                  # headless browser + chromedriver for the demo's browser tests
+  fonts-dejavu-core                         # a font for the browser's text (screenshots)
 )
 
 if ! command -v dpkg-query >/dev/null; then

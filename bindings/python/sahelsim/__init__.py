@@ -16,6 +16,9 @@ The engine is C++ (oneTBB, HDF5); this package drives it from Python::
     run = sahelsim.Model.from_scenario("mali-2025", parameters={"max_tankers_per_day": 150}, seed=1)
     run.run(output="runs/mali-2025.h5")        # the whole period, one step a day
     run.summary()                               # the calibration indicators: fuel_price_ratio_bamako, ...
+    sw = sahelsim.Sweep(model="epstein", parameters={"legitimacy": (0.7, 0.9)}, design="lhs", samples=20)
+    sw.run("out/")                              # a local process pool, or client=a dask Client
+    sahelsim.open_sweep("out/")                 # one xarray.Dataset over `run` (docs/SWEEPS.md)
 """
 
 from ._core import RunFileError, build_info
@@ -24,6 +27,7 @@ from .analysis import outbursts
 from .io import IncompleteRunWarning, event_log, open_run, series_frame
 from .map import Map, load_map
 from .scenario import Scenario, check_scenario, load_scenario, scenarios
+from .sweep import Sweep, SweepResult, open_sweep
 
 __version__ = build_info()["version"]
 
@@ -42,6 +46,9 @@ __all__ = [
     "check_scenario",
     "scenarios",
     "outbursts",
+    "Sweep",
+    "SweepResult",
+    "open_sweep",
     "build_info",
     "RunFileError",
     "IncompleteRunWarning",

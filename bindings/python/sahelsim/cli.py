@@ -10,6 +10,10 @@
     sahelsim scenario list
     sahelsim scenario check FILE|NAME       (every problem, one a line; exit 2 if any, else "ok")
     sahelsim scenario show FILE|NAME [--format toml|json]
+    sahelsim sweep SPEC [-o DIR] [--scheduler tcp://HOST:PORT | --scheduler-file FILE] [--workers N]
+                        [--threads-per-run T] [--no-resume] [--dry-run]
+    sahelsim demo [--port N] [--host 127.0.0.1] [--no-browser] [--threads T]   (live demo in the browser)
+    sahelsim report RUN.h5 [-o report.html] [--max-frames N]   (one self-contained HTML page of a run)
 
 ``sahelsim run`` with no argument runs the default scenario, mali-2025. A bundled scenario name or a
 scenario file runs the Sahel model: one step a day, --days defaults to the scenario's period, --seed
@@ -21,7 +25,8 @@ before, --steps N steps (default 500) into runs/MODEL-seedS.h5.
 
 Exit codes: 0 success; 2 bad input (unknown scenario, model, parameter or value; bad option); 3 the
 run file (or the summary file) could not be written; 130 interrupted by Ctrl-C (the run file is kept,
-marked incomplete).
+marked incomplete). ``sahelsim sweep`` exits with 1 when the sweep finished but some of its runs
+failed (they are listed in its index; running it again retries them).
 """
 
 from __future__ import annotations
@@ -414,6 +419,189 @@ def _cmd_scenario_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- sahelsim sweep (docs/SWEEPS.md) ----------------------------------------------------------------
+
+EXIT_RUNS_FAILED = 1
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    """Runs a sweep spec (TOML) on a local process pool or a Dask cluster; resumes by default."""
+    from .sweep_spec import load_spec
+
+    try:
+        spec = load_spec(args.spec)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    sweep = spec.sweep
+    if args.threads_per_run is not None:
+        if args.threads_per_run < 1:
+            raise BadInput(f"--threads-per-run {args.threads_per_run} is not allowed: expected an integer >= 1")
+        sweep.threads_per_run = args.threads_per_run
+    if args.workers is not None and args.workers < 1:
+        raise BadInput(f"--workers {args.workers} is not allowed: expected an integer >= 1")
+    if args.workers is not None and (args.scheduler or args.scheduler_file):
+        raise BadInput("--workers sets the local process pool; with --scheduler the Dask workers run the sweep "
+                       "(start them with `dask worker ADDRESS --nthreads 1 --nworkers N`)")
+    if args.scheduler and args.scheduler_file:
+        raise BadInput("--scheduler and --scheduler-file: give one")
+    directory = args.output or spec.output
+    if args.dry_run:
+        print(f"{sweep!r}\ndirectory  {directory}")
+        print(sweep.runs.to_string(max_rows=40))
+        return 0
+
+    client = None
+    if args.scheduler_file and not os.path.isfile(args.scheduler_file):
+        # (the Dask client would wait for it to appear)
+        raise BadInput(f"--scheduler-file {args.scheduler_file!r} does not exist: expected the file that "
+                       f"`dask scheduler --scheduler-file FILE` writes")
+    if args.scheduler or args.scheduler_file:
+        from distributed import Client
+
+        try:
+            client = Client(args.scheduler, timeout="20s") if args.scheduler else \
+                Client(scheduler_file=args.scheduler_file, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as error:
+            where = args.scheduler or args.scheduler_file
+            raise OSError(f"cannot connect to the Dask scheduler {where}: {error}") from None
+    try:
+        result = sweep.run(directory, client=client, workers=args.workers, progress=sys.stderr.isatty(),
+                           resume=not args.no_resume)
+    except ValueError as error:  # e.g. the directory holds another sweep
+        raise BadInput(str(error)) from None
+    except RuntimeError as error:  # e.g. Dask workers that cannot import sahelsim
+        raise BadInput(str(error)) from None
+    except KeyboardInterrupt:
+        print("sahelsim: interrupted; the index keeps the finished runs: run the same command again to resume",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if client is not None:
+            client.close()
+    print(result)
+    if result.failed:
+        failed = result.failed_runs
+        for run, row in failed.head(10).iterrows():
+            print(f"  run {run} failed: {row['error']}")
+        if len(failed) > 10:
+            print(f"  ... {len(failed) - 10} more in {os.path.join(directory, 'index.csv')}")
+    print(f"index      {os.path.join(directory, 'index.csv')}")
+    print(f"dataset    sahelsim.open_sweep({directory!r})")
+    return EXIT_RUNS_FAILED if result.failed else 0
+
+
+def _add_sweep_parser(sub) -> None:
+    sweep = sub.add_parser(
+        "sweep", help="run a parameter sweep (a TOML spec) locally or on a Dask cluster",
+        description="Run a parameter sweep described by a TOML spec ([sweep]: model or scenario, design, "
+                    "samples, replicates, seed, steps, outputs, output; [parameters]: name = [low, high]): one "
+                    "run file per run in DIR/runs, DIR/index.csv, and `sahelsim.open_sweep(DIR)` for the "
+                    "combined dataset. An interrupted sweep resumes: complete runs are skipped.",
+        epilog="Exit codes: 0 every run done, 1 some runs failed (see the index; run again to retry them), "
+               "2 bad input, 3 I/O error (directory not writable, scheduler unreachable), 130 interrupted.")
+    sweep.add_argument("spec", metavar="SPEC", help="the sweep spec file (TOML; docs/SWEEPS.md)")
+    sweep.add_argument("-o", "--output", metavar="DIR",
+                       help="the sweep directory (default: the spec's output, else sweeps/SPEC-NAME)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on a Dask cluster: its scheduler's address, e.g. tcp://10.0.0.5:8786")
+    sweep.add_argument("--scheduler-file", metavar="FILE", help="run on a Dask cluster: its scheduler file")
+    sweep.add_argument("--workers", type=int, metavar="N",
+                       help="processes of the local pool (default: cores // threads per run)")
+    sweep.add_argument("--threads-per-run", type=int, metavar="T",
+                       help="oneTBB threads of each run (default: the spec's threads_per_run, else 1)")
+    sweep.add_argument("--resume", dest="no_resume", action="store_false",
+                       help="skip the runs already complete in DIR (the default)")
+    sweep.add_argument("--no-resume", dest="no_resume", action="store_true",
+                       help="start over: remove DIR's index and run files first")
+    sweep.add_argument("--dry-run", action="store_true", help="print the runs (point, seed, parameters) and exit")
+    sweep.set_defaults(handler=_cmd_sweep, no_resume=False)
+
+
+# ---- sahelsim demo and sahelsim report (docs/teaching.md) -------------------------------------------
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """Serves the live demo until Ctrl-C."""
+    from .demo import DemoServer
+
+    if not 0 <= args.port <= 65535:
+        raise BadInput(f"--port {args.port} is not allowed: expected an integer in [0, 65535] (0: a free port)")
+    threads = min(2, available_threads()) if args.threads is None else args.threads
+    if threads < 1:
+        raise BadInput(f"--threads {threads} is not allowed: expected an integer >= 1")
+    try:
+        server = DemoServer(host=args.host, port=args.port, threads=threads)
+    except OSError as error:
+        raise OSError(f"cannot serve on {args.host}:{args.port}: {error.strerror or error}; "
+                      f"another program may use the port: try --port 0 for a free one") from None
+    loopback = args.host in ("127.0.0.1", "localhost", "::1") or args.host.startswith("127.")
+    print(f"sahelsim demo: serving on {server.url}  (Ctrl-C stops)", flush=True)
+    if not loopback:
+        print(f"sahelsim demo: warning: host {args.host} lets other machines reach the demo and run models on this "
+              f"one; use --host 127.0.0.1 to keep it local", file=sys.stderr, flush=True)
+    if not args.no_browser:
+        import webbrowser
+
+        try:
+            webbrowser.open(server.url)
+        except Exception:  # no browser here: the address is printed above
+            pass
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    print("sahelsim demo: stopped", file=sys.stderr)
+    return 0
+
+
+def _add_demo_parser(sub) -> None:
+    demo = sub.add_parser(
+        "demo", help="watch a run live in the browser (map, charts, class parameters)",
+        description="Starts a local web app that runs the model live: a map (control, villages, militant bands, "
+                    "military units, markets by fuel price, convoys and attacks) with charts beside it; play, "
+                    "pause, step, reset, speed; scenarios siege-classroom, mali-2025, mali-2025-no-blockade and "
+                    "Epstein's model; the parameters that matter in class. Works offline. See docs/teaching.md.",
+        epilog="Exit codes: 0 stopped with Ctrl-C, 2 bad option, 3 the address cannot be served (port in use).")
+    demo.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: a free port)")
+    demo.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default 127.0.0.1: this computer only)")
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
+    demo.add_argument("--threads", type=int, metavar="T", help="oneTBB threads of a Sahel run (default: 2 at most)")
+    demo.set_defaults(handler=_cmd_demo)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    run = args.run
+    if not os.path.isfile(run):
+        raise BadInput(f"run file {run!r} does not exist")
+    output = args.output or os.path.splitext(run)[0] + ".html"
+    _check_writable_directory(output, "report")
+    if args.max_frames < 1:
+        raise BadInput(f"--max-frames {args.max_frames} is not allowed: expected an integer >= 1")
+    try:
+        path = write_report(run, output, max_frames=args.max_frames)
+    except ValueError as error:
+        raise BadInput(f"{run}: {error}") from None
+    print(f"report     {path} ({os.path.getsize(path) / 1e6:.1f} MB; opens offline in any browser)")
+    return 0
+
+
+def _add_report_parser(sub) -> None:
+    report = sub.add_parser(
+        "report", help="one self-contained HTML page of a run file (parameters, indicators, charts, animated map)",
+        description="Writes one HTML page about a run file that works offline (scripts and pictures inlined): the "
+                    "run's scenario and parameters, the calibration indicators (summary_*), charts of the main "
+                    "series, an event table and an animated map of the snapshots.",
+        epilog="Exit codes: 0 written, 2 bad input (no such run file, not a run file), 3 the report cannot be written.")
+    report.add_argument("run", metavar="RUN.h5", help="a run file (sahelsim run ... -o RUN.h5)")
+    report.add_argument("-o", "--output", metavar="FILE", help="the HTML file (default: RUN.html beside the run file)")
+    report.add_argument("--max-frames", type=int, default=60,
+                        help="most snapshots in the animated map (evenly spaced; default 60)")
+    report.set_defaults(handler=_cmd_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sahelsim",
@@ -505,6 +693,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--format", choices=["toml", "json"], default="toml", help="output format (default toml)")
     show.set_defaults(handler=_cmd_scenario_show)
     scenario_parser.set_defaults(handler=lambda args: (scenario_parser.print_help(), EXIT_BAD_INPUT)[1])
+    _add_sweep_parser(sub)
+    _add_demo_parser(sub)
+    _add_report_parser(sub)
     return parser
 
 
