@@ -88,3 +88,14 @@ def test_report_command_line(siege_run, run_cli, tmp_path):
     assert unwritable.returncode == 3 and "does not exist" in unwritable.stderr
     bad = run_cli("report", str(siege_run), "--max-frames", "0")
     assert bad.returncode == 2
+
+
+def test_report_of_the_default_scenario(run_cli, tmp_path):
+    """The must-show of issue 6: `sahelsim run` (mali-2025, 184 days) then `sahelsim report` of it."""
+    run = tmp_path / "mali-2025.h5"
+    assert run_cli("run", "-o", str(run)).returncode == 0
+    result = run_cli("report", str(run), "-o", str(tmp_path / "mali-2025.html"))
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "mali-2025.html").read_text(encoding="utf-8")
+    assert "mali-2025" in text and "fuel price in Bamako" in text.replace("&nbsp;", " ")
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']https?://", text)
