@@ -222,6 +222,7 @@ struct RunFileWriter::Impl {
   };
 
   std::string path;
+  bool published = false;  // renamed from path + ".part" to path
   RunFileOptions options;
   Stage stage = Stage::defining;
   Hid file;
@@ -393,11 +394,24 @@ struct RunFileWriter::Impl {
       // files written by newer HDF5 versions stay readable by HDF5 1.10 and netCDF-C.
       check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST), what);
     }
-    const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
+    // The file is built under a temporary name and renamed to `path` once its header is complete
+    // (begin_appending, or abandon): a run killed while defining its variables leaves no file at
+    // `path` that HDF5 cannot open, only `path`.part.
+    const std::string creating = path + ".part";
+    const hid_t id = H5Fcreate(creating.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
     if (id < 0) throw RunFileError("cannot create run file " + quoted(path) + ": " + innermost_hdf5_error());
     file = Hid(id, H5Fclose);
     write_text_attribute(file.get(), kStatusAttribute, "incomplete", "write run_status");
     write_text_attribute(file.get(), kStatusReasonAttribute, "", "write run_status_reason");
+  }
+
+  /// Renames the file from its temporary name to `path` (once).
+  void publish() {
+    if (published) return;
+    if (std::rename((path + ".part").c_str(), path.c_str()) != 0)
+      throw RunFileError("cannot create run file " + quoted(path) + ": renaming " + quoted(path + ".part") +
+                         " failed: " + std::strerror(errno));
+    published = true;
   }
 
   /// Closing the file closes every object still open in it (also matches h5py's setting, so the
@@ -725,6 +739,8 @@ void RunFileWriter::begin_appending() {
   // From here on no object or attribute may be created (SWMR protocol); every dimension scale is
   // already attached, and run_status is rewritten only after the SWMR session is closed.
   if (im.options.swmr) im.check(H5Fstart_swmr_write(im.file.get()), "start SWMR writing");
+  else im.check(H5Fflush(im.file.get(), H5F_SCOPE_GLOBAL), "flush the header");
+  im.publish();
   im.stage = Impl::Stage::appending;
 }
 
@@ -810,6 +826,7 @@ void RunFileWriter::finish(const std::vector<std::pair<std::string, std::string>
 
   if (im.stage == Impl::Stage::appending) im.write_all_buffered_records();
   im.close_everything("close the file");
+  im.publish();
   im.edit_closed_file("mark the run complete", [&](hid_t root) {
     for (const auto& [name, value] : final_text_attributes)
       im.write_text_attribute(root, name, value, "set final attribute " + quoted(name));
@@ -842,6 +859,7 @@ void RunFileWriter::abandon(const std::string& reason) {
     if (im.stage == Impl::Stage::appending) im.write_all_buffered_records();
   });
   attempt("closing", [&] { im.close_everything("close the file"); });
+  attempt("renaming", [&] { im.publish(); });
   attempt("recording the reason", [&] {
     im.edit_closed_file("record why the run is incomplete", [&](hid_t root) {
       im.write_text_attribute(root, kStatusAttribute, "incomplete", "set run_status");

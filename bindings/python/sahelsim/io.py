@@ -50,13 +50,16 @@ def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
             # A writer that was killed leaves the file flagged "open for write" (HDF5 SWMR); it is
             # still readable as an SWMR reader, with every step flushed before the kill.
             if "already open for write" not in str(error):
-                raise
+                raise _unreadable(path, error) from error
             still_open = True
     if live or still_open:
         import h5netcdf
 
-        store = xr.backends.H5NetCDFStore(h5netcdf.File(path, "r", swmr=True))
-        dataset = xr.open_dataset(store)
+        try:
+            store = xr.backends.H5NetCDFStore(h5netcdf.File(path, "r", swmr=True, decode_vlen_strings=True))
+            dataset = xr.open_dataset(store)
+        except OSError as error:
+            raise _unreadable(path, error) from error
     if still_open:
         warnings.warn(
             f"run file {path!r} was not closed by its run (killed, or still running); it holds the "
@@ -78,6 +81,14 @@ def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
 
 
 Run = Union[os.PathLike, str, xr.Dataset]
+
+
+def _unreadable(path: str, error: Exception) -> OSError:
+    """The error for a run file HDF5 cannot open: a run killed before its header was written (the
+    writer switches to SWMR only after defining every variable), or a file that is not a run file."""
+    return OSError(f"run file {path!r} cannot be read ({error}); a run killed while it was creating the "
+                   f"file leaves it like this, with no steps in it: run again. If the run was killed later, "
+                   f"`h5clear -s {path}` may make it readable.")
 
 
 def series_frame(run: Run, dimension: str) -> pd.DataFrame:

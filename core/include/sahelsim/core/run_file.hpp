@@ -7,6 +7,10 @@
 // the same name. After begin_appending() the file is in SWMR mode: other processes can read it while
 // it grows, and a run killed mid-way leaves a readable file holding every record flushed so far.
 //
+// The file is created as PATH.part and renamed to PATH when its header is complete
+// (begin_appending; or finish/abandon without appending): a process killed while defining the file
+// leaves PATH.part, never a file at PATH that HDF5 cannot open.
+//
 // The root attribute `run_status` is "incomplete" from creation; only finish() rewrites it to
 // "complete" (after the SWMR session has been closed), so a file that was interrupted never looks
 // complete. A writer process that died without closing leaves the file flagged as open for SWMR

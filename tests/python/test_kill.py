@@ -1,0 +1,213 @@
+"""Crash safety: a CLI run killed with SIGKILL at any moment leaves either no run file (killed before
+the file was created) or a run file that opens (`sahelsim.open_run`, with an IncompleteRunWarning), is
+marked incomplete (`run_status != "complete"`), and holds, along each record dimension (`step`, and for
+the Sahel model `snapshot` and `event`), a prefix 0..k whose values equal those of an uninterrupted
+run, including every record a reader saw flushed just before the kill. A kill that comes after the run
+ended finds the complete file.
+
+The kill moments are seeded and spread over the duration of a timed reference run (one in each of N
+equal slices), plus kills at once and during start-up: 22 for Epstein, 10 for the Sahel model.
+Ctrl-C (SIGINT) in Python and one SIGKILL of a Python run are in test_interruption.py; Ctrl-C in the
+CLI (exit 130) is the last test of this file. docs/RELIABILITY.md lists every promise and its test.
+"""
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import warnings
+
+import h5py
+import numpy as np
+import pytest
+
+import sahelsim
+
+SEED = 20261126
+
+# Epstein on a 200x200 lattice: about 1.5 s of stepping on one core (records are written in blocks).
+EPSTEIN_STEPS = 400
+EPSTEIN = ["epstein", "--steps", str(EPSTEIN_STEPS), "--seed", "1", "--set", "width=200", "--set", "height=200"]
+# The default scenario, its whole period (184 days), a snapshot every 5 days: about 1.7 s.
+SAHEL_DAYS = 184
+SAHEL = ["mali-2025", "--seed", "1", "--snapshot-every", "5"]
+
+
+def _command():
+    candidate = os.path.join(os.path.dirname(sys.executable), "sahelsim")
+    if os.path.exists(candidate):
+        return [candidate]
+    found = shutil.which("sahelsim")
+    return [found] if found else [sys.executable, "-m", "sahelsim.cli"]
+
+
+def _record_dimensions(f: h5py.File) -> dict[str, list[str]]:
+    """Unlimited (record) dimension -> the datasets along it (its coordinate included)."""
+    dims: dict[str, list[str]] = {}
+    for name, obj in f.items():
+        if isinstance(obj, h5py.Dataset) and obj.ndim and obj.maxshape[0] is None:
+            dim = obj.dims[0][0].name.lstrip("/") if len(obj.dims[0]) else name
+            dims.setdefault(dim, []).append(name)
+    return dims
+
+
+class OpenRunFailed(AssertionError):
+    """sahelsim.open_run could not open a killed run's file (the other checks passed)."""
+
+
+def _readable_copy(path, directory):
+    """`path` if HDF5 opens it as an SWMR reader; else (a writer killed before it started SWMR
+    writing) a copy cleared with `h5clear -s`, or None if h5clear is not installed."""
+    try:
+        with h5py.File(path, "r", swmr=True):
+            return path
+    except OSError as error:
+        if "file signature not found" in str(error):
+            return None  # killed before HDF5 wrote its superblock: nothing to read (open_run fails too)
+        if "not already open for SWMR writing" not in str(error):
+            raise
+        if not shutil.which("h5clear"):
+            return None
+    copy = directory / f"cleared-{os.path.basename(path)}"
+    shutil.copy(path, copy)
+    subprocess.run(["h5clear", "-s", str(copy)], check=True, capture_output=True)
+    return copy
+
+
+def _steps_seen(path) -> int:
+    """The steps a SWMR reader sees in the file right now (0 if it does not exist or cannot be read yet)."""
+    try:
+        with h5py.File(path, "r", swmr=True) as f:
+            return int(f["step"].shape[0])
+    except (OSError, KeyError):
+        return 0
+
+
+def _run_reference(args, directory):
+    path = directory / "reference.h5"
+    start = time.monotonic()
+    subprocess.run(_command() + ["run", *args, "--threads", "1", "-o", str(path)], check=True,
+                   stdout=subprocess.DEVNULL, timeout=120)
+    duration = time.monotonic() - start
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sahelsim.IncompleteRunWarning)
+        assert sahelsim.open_run(path).attrs["run_status"] == "complete"
+    return path, duration
+
+
+def _kill_delays(duration, kill_points, seed):
+    rng = random.Random(seed)
+    # One delay in each of `kill_points` equal slices of the run's duration (start-up included), plus
+    # two at start-up: at once, and a random moment in the first 0.3 s (before the file exists).
+    stratified = [duration * (i + rng.random()) / kill_points for i in range(kill_points)]
+    return [0.0, 0.3 * rng.random()] + stratified
+
+
+def _kill_campaign(args, total_steps, kill_points, seed, directory):
+    reference, duration = _run_reference(args, directory)
+    outcomes, open_failures = [], []
+    with h5py.File(reference, "r") as ref:
+        ref_dims = _record_dimensions(ref)
+        for index, delay in enumerate(_kill_delays(duration, kill_points, seed)):
+            path = directory / f"killed-{index}.h5"
+            process = subprocess.Popen(_command() + ["run", *args, "--threads", "1", "-o", str(path)],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory)
+            time.sleep(delay)
+            seen = _steps_seen(path)  # flushed before the kill: the killed file must still hold them
+            finished_first = process.poll() is not None
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+            where = f"kill {index} at {delay:.3f} s of {duration:.3f} s (a reader saw {seen} steps)"
+
+            if not path.exists():
+                assert seen == 0, where
+                outcomes.append(("no file", delay, 0))
+                continue
+            # It opens, with the warning of a file not marked complete unless the run had ended.
+            # A failure of open_run is collected (and raised at the end as OpenRunFailed) so that the
+            # other promises are still checked, on the file as HDF5 sees it.
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    ds = sahelsim.open_run(path)
+                incomplete_warning = any(issubclass(w.category, sahelsim.IncompleteRunWarning) for w in caught)
+                ds.close()
+            except Exception as error:  # noqa: BLE001 - any failure to open is a broken promise
+                open_failures.append(f"{where}: open_run raised {type(error).__name__}: {str(error)[:160]}")
+                incomplete_warning = None  # unknown
+
+            readable = _readable_copy(path, directory)
+            if readable is None:
+                assert open_failures and open_failures[-1].startswith(where), f"{where}: unreadable, yet open_run opened it"
+                outcomes.append((f"unreadable ({path.stat().st_size} bytes)", delay, 0))
+                continue
+            with h5py.File(readable, "r", swmr=True) as f:
+                status = f.attrs.get("run_status", b"missing")
+                status = status.decode() if isinstance(status, bytes) else str(status)
+                steps = f["step"][()] if "step" in f else np.zeros(0, dtype=np.int64)
+                assert list(steps) == list(range(len(steps))), f"{where}: steps are not a prefix 0..k: {steps}"
+                assert len(steps) >= seen, f"{where}: the file holds {len(steps)} steps, fewer than the {seen} seen"
+                for dim, names in ref_dims.items():
+                    for name in names:
+                        if name not in f:
+                            assert len(steps) == 0, f"{where}: variable {name} missing"
+                            continue
+                        n = f[name].shape[0]
+                        assert n <= ref[name].shape[0], f"{where}: {name} has more records than the complete run"
+                        a, b = f[name][()], ref[name][:n]
+                        equal = np.array_equal(a, b, equal_nan=True) if a.dtype.kind in "fc" else np.array_equal(a, b)
+                        assert equal, f"{where}: {name} differs from the uninterrupted run in its first {n} records"
+
+            if finished_first or status == "complete":
+                assert status == "complete" and len(steps) == total_steps + 1 and incomplete_warning is not True, where
+                outcomes.append(("complete", delay, len(steps)))
+            else:
+                assert status != "complete", where
+                assert incomplete_warning is not False, f"{where}: no IncompleteRunWarning"
+                outcomes.append(("incomplete", delay, len(steps)))
+
+    summary = "\n".join(f"{kind:24} {delay:6.3f} s {steps:4d} steps" for kind, delay, steps in outcomes)
+    print(summary)
+    mid_run = [o for o in outcomes if o[0] == "incomplete" and 0 < o[2] < total_steps + 1]
+    # Not vacuous: most kills land mid-run, with steps already written, at several points of the run.
+    assert len(outcomes) == kill_points + 2
+    assert len(mid_run) >= kill_points // 3, f"too few kills landed mid-run:\n{summary}"
+    assert len({o[2] for o in mid_run}) >= 2, f"kills did not spread over the run:\n{summary}"
+    if open_failures:
+        raise OpenRunFailed(f"{len(open_failures)} of {len(outcomes)} killed run files do not open:\n"
+                            + "\n".join(open_failures))
+    return outcomes
+
+
+def test_sigkill_of_epstein_run_at_22_moments(tmp_path):
+    _kill_campaign(EPSTEIN, EPSTEIN_STEPS, kill_points=20, seed=SEED, directory=tmp_path)
+
+
+def test_sigkill_of_sahel_run_at_10_moments(tmp_path):
+    _kill_campaign(SAHEL, SAHEL_DAYS, kill_points=8, seed=SEED + 1, directory=tmp_path)
+
+
+def test_ctrl_c_in_the_cli_exits_130_and_marks_the_file_incomplete(tmp_path):
+    """SIGINT (Ctrl-C) of `sahelsim run`: exit code 130, the file kept, marked incomplete, the steps
+    written so far intact (the Python API's Ctrl-C is in test_interruption.py)."""
+    path = tmp_path / "interrupted.h5"
+    args = ["epstein", "--steps", "100000", "--seed", "1", "--set", "width=200", "--set", "height=200"]
+    process = subprocess.Popen(_command() + ["run", *args, "--threads", "1", "-o", str(path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while _steps_seen(path) < 64 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    seen = _steps_seen(path)
+    assert seen >= 64, "the run wrote no steps in 60 s"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, (out, err)
+    assert "Traceback" not in err, err
+    with pytest.warns(sahelsim.IncompleteRunWarning):
+        ds = sahelsim.open_run(path)
+    assert ds.attrs["run_status"] == "incomplete"
+    assert ds.sizes["step"] >= seen
+    assert list(ds["step"].values) == list(range(ds.sizes["step"]))
