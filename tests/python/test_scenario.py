@@ -87,7 +87,7 @@ def test_cli_check_reports_every_problem_of_a_file(run_cli, tmp_path):
 
 
 def test_broken_corpus_has_at_least_30_files():
-    assert len(broken_cases()) >= 30
+    assert len(broken_cases()) >= 60  # issue 7: a corpus of at least 60 broken inputs
 
 
 @pytest.mark.parametrize("name, fragment", broken_cases())
