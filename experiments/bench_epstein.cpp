@@ -7,8 +7,10 @@
 // (VmHWM) that case's own, and the thread counts take turns repeat by repeat, so that a busy spell
 // of a shared machine hits both sides of a speed-up. Because the synchronous scheme is bitwise
 // identical for any thread count, the 1- and 2-thread children compute exactly the same trajectory:
-// the speed-up compares identical work, and the children's state hashes must match. A compute loop
-// timed on 1 and 2 threads before and after tells how much of a second core the machine had spare.
+// the speed-up compares identical work, and the children's state hashes must match. Before each
+// child the benchmark waits (at most --max-wait s) until a short compute loop runs --quiet-spin (1.8)
+// times faster on 2 threads than on 1, i.e. a second core is free on a shared machine; the loop is
+// timed again after the child, and the "spare core" column gives the smallest of a row's checks.
 //
 //   bench_epstein                      full table: 40x40 up to 10 million citizens, 1 and 2 threads
 //   bench_epstein --quick              a short version (the `bench` build target)
@@ -56,6 +58,8 @@ struct Options {
   std::uint64_t seed = 1;
   double mesa_rate = 0.0;               // Mesa's agent-updates/s, for the ratio column (0: none)
   std::vector<std::string> extra_set;   // --set name=value, passed to every case
+  double quiet_spin = 1.8;              // wait before each child until a 2-thread loop runs this much faster
+  double max_wait = 600.0;              // seconds to wait for that per child, then run anyway (counted)
 };
 
 struct CaseResult {
@@ -65,6 +69,7 @@ struct CaseResult {
   std::vector<double> setup_seconds, block_seconds;  // one per repeat
   double peak_setup_mib = 0.0, peak_mib = 0.0;
   std::string hash;
+  double spare = 0.0;  // smallest speed-up of the spare-core checks before and after its children
 };
 
 [[noreturn]] void usage(const std::string& problem) {
@@ -72,7 +77,8 @@ struct CaseResult {
                "%s\nusage: bench_epstein [--quick] [--sides 40,1000,...] [--citizens 1000000,...]\n"
                "  [--threads 1,2] [--activation synchronous,sequential] [--sequential-max-citizens N]\n"
                "  [--steps N | --work UPDATES] [--warmup N] [--repeats N] [--seed S]\n"
-               "  [--set name=value]... [--mesa-rate AGENT_UPDATES_PER_S]\n",
+               "  [--set name=value]... [--mesa-rate AGENT_UPDATES_PER_S]\n"
+               "  [--quiet-spin X (1.8; 0: do not wait for a free second core)] [--max-wait SECONDS (600)]\n",
                problem.c_str());
   std::exit(2);
 }
@@ -166,10 +172,10 @@ int run_child(int side, const std::string& activation, int threads, std::int64_t
 
 /// Speed-up of a pure compute loop on `threads` threads (each doing the work of one) over one
 /// thread: about `threads` on an idle machine, less when other processes hold cores.
-double spin_speedup(int threads) {
-  auto spin = [] {
+double spin_speedup(int threads, std::uint64_t iterations = 150000000) {
+  auto spin = [iterations] {
     volatile std::uint64_t x = 1;
-    for (std::uint64_t k = 0; k < 150000000; ++k) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    for (std::uint64_t k = 0; k < iterations; ++k) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
   };
   auto start = Clock::now();
   spin();
@@ -179,6 +185,19 @@ double spin_speedup(int threads) {
   for (int t = 0; t < threads; ++t) pool.emplace_back(spin);
   for (auto& thread : pool) thread.join();
   return double(threads) * one / seconds_since(start);
+}
+
+/// Waits until a short compute loop runs at least o.quiet_spin times faster on 2 threads than on 1
+/// (a second core is free), for at most o.max_wait seconds; returns the last speed-up measured.
+double wait_for_quiet(const Options& o, double& waited_s) {
+  const auto start = Clock::now();
+  double speedup = spin_speedup(2, 40000000);
+  while (o.quiet_spin > 0 && speedup < o.quiet_spin && seconds_since(start) < o.max_wait) {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    speedup = spin_speedup(2, 40000000);
+  }
+  waited_s += seconds_since(start);
+  return speedup;
 }
 
 std::string load_average() {
@@ -268,6 +287,8 @@ int run_parent(const Options& o) {
   std::fflush(stdout);
 
   std::vector<CaseResult> results;
+  double waited_s = 0.0;
+  int checks = 0, busy_checks = 0;  // spare-core checks before and after each child, and those below quiet_spin
   for (const std::string& activation : o.activations) {
     for (int side : o.sides) {
       const std::int64_t citizens = std::llround(kCitizenDensity * double(side) * side);
@@ -281,7 +302,12 @@ int run_parent(const Options& o) {
       const std::size_t first = results.size();
       for (int repeat = 0; repeat < o.repeats; ++repeat) {
         for (std::size_t k = 0; k < threads.size(); ++k) {
+          const double before = wait_for_quiet(o, waited_s);
           CaseResult one = run_case(exe, side, activation, threads[k], steps, o);
+          const double after = spin_speedup(2, 40000000);
+          one.spare = std::min(before, after);
+          checks += 2;
+          busy_checks += int(before < o.quiet_spin) + int(after < o.quiet_spin);
           if (repeat == 0) {
             results.push_back(one);
             continue;
@@ -292,6 +318,7 @@ int run_parent(const Options& o) {
           r.peak_setup_mib = std::max(r.peak_setup_mib, one.peak_setup_mib);
           r.peak_mib = std::max(r.peak_mib, one.peak_mib);
           if (one.hash != r.hash) r.hash = "differs-between-repeats";
+          r.spare = std::min(r.spare, one.spare);
         }
       }
       for (std::size_t k = first; k < results.size(); ++k)
@@ -302,8 +329,8 @@ int run_parent(const Options& o) {
 
   std::printf("| activation | lattice | citizens | threads | steps | setup (median) | step (median) | "
               "citizen-updates/s (median) | citizen-updates/s (best) | agent-updates/s (median) | "
-              "speed-up vs 1 thread | peak RSS after setup | peak RSS |\n");
-  std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+              "speed-up vs 1 thread | peak RSS after setup | peak RSS | spare core |\n");
+  std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   bool hashes_agree = true;
   for (const CaseResult& r : results) {
     const double block = median(r.block_seconds), best = minimum(r.block_seconds);
@@ -320,11 +347,11 @@ int run_parent(const Options& o) {
         if (one.hash != r.hash) hashes_agree = false;
       }
     }
-    std::printf("| %s | %dx%d | %s | %d | %lld | %s | %s | %s | %s | %s | %s | %.0f MiB | %.0f MiB |\n",
+    std::printf("| %s | %dx%d | %s | %d | %lld | %s | %s | %s | %s | %s | %s | %.0f MiB | %.0f MiB | %.2f |\n",
                 r.activation.c_str(), r.side, r.side, human(double(r.citizens)).c_str(), r.threads,
                 (long long)r.steps, seconds_text(median(r.setup_seconds)).c_str(), seconds_text(step).c_str(),
                 human(rate).c_str(), human(best_rate).c_str(), human(agent_rate).c_str(), speedup.c_str(),
-                r.peak_setup_mib, r.peak_mib);
+                r.peak_setup_mib, r.peak_mib, r.spare);
   }
   std::printf("\nState hashes of 1 and more threads %s.\n",
               hashes_agree ? "agree in every case (bitwise identical runs)" : "DIFFER: determinism is broken");
@@ -332,6 +359,9 @@ int run_parent(const Options& o) {
     std::printf("Spare parallelism of the machine: a compute loop ran %.2fx faster on %d threads than on 1 before "
                 "the cases and %.2fx after (load average %s before, %s after).\n",
                 spin_before, max_threads, spin_speedup(max_threads), load_before.c_str(), load_average().c_str());
+  std::printf("Spare-core checks (2-thread compute loop before and after each child, quiet at >= %.2fx): %d of %d "
+              "below; %.0f s spent waiting for a free core (at most %.0f s per child).\n",
+              o.quiet_spin, busy_checks, checks, waited_s, o.max_wait);
 
   if (o.mesa_rate > 0.0) {
     std::printf("\nMesa's Epstein example: %.0f agent-updates/s (measured by bench_mesa_epstein.py)\n\n", o.mesa_rate);
@@ -363,7 +393,7 @@ int main(int argc, char** argv) {
       }
       return run_child(std::stoi(args[1]), args[2], std::stoi(args[3]), std::stoll(args[4]), o);
     }
-    bool sizes_given = false;
+    bool sizes_given = false, max_wait_given = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string& a = args[i];
       auto value = [&]() -> std::string {
@@ -375,6 +405,7 @@ int main(int argc, char** argv) {
         o.work = 1e7;
         o.warmup = 2;
         o.repeats = 3;
+        if (!max_wait_given) o.max_wait = 30.0;
         sizes_given = true;
       } else if (a == "--sides") {
         o.sides = parse_list<int>(value());
@@ -396,6 +427,8 @@ int main(int argc, char** argv) {
       else if (a == "--seed") o.seed = std::stoull(value());
       else if (a == "--set") o.extra_set.push_back(value());
       else if (a == "--mesa-rate") o.mesa_rate = std::stod(value());
+      else if (a == "--quiet-spin") o.quiet_spin = std::stod(value());
+      else if (a == "--max-wait") o.max_wait = std::stod(value()), max_wait_given = true;
       else if (a == "--help" || a == "-h") usage("Benchmark of Epstein's civil violence model (run 2 rules).");
       else usage("unknown option " + a);
     }

@@ -26,6 +26,19 @@ std::int64_t random_site_where(const core::Lattice& lattice, const std::vector<c
   return chosen;
 }
 
+/// The draws of reservoir sampling over `matches` matching sites: the 1-based rank, in visiting
+/// order, of the match it keeps (0 when there is none). Takes `matches` draws, stream.below(seen)
+/// for seen = 1, 2, ..., matches.
+struct ReservoirRank {
+  template <class Stream>
+  std::uint64_t operator()(Stream& stream, std::uint64_t matches) const {
+    std::uint64_t rank = 0;
+    for (std::uint64_t seen = 1; seen <= matches; ++seen)
+      if (stream.below(seen) == 0) rank = seen;
+    return rank;
+  }
+};
+
 /// The same pick, with the same draws from `stream`, when the matching sites can be counted row by
 /// row: `matches_in_row(y, x, half)` is the number of matching cells at columns x - half .. x + half
 /// of row y, wrapped or clipped by the topology (e.g. RowPrefixCounts::row_window). It counts the K
@@ -35,10 +48,13 @@ std::int64_t random_site_where(const core::Lattice& lattice, const std::vector<c
 /// Gives random_site_where's result for offsets = neighborhood_offsets(...) of these `rows`, when
 /// core::neighborhood_fits(lattice, rows) (no site is reached twice) and the counts agree with
 /// `predicate`.
-template <class Stream, class MatchesInRow, class Predicate>
+///
+/// `rank(stream, matches)` takes the draws; ReservoirRank takes them one by one, a caller may pass
+/// a faster equivalent.
+template <class Stream, class MatchesInRow, class Predicate, class Rank = ReservoirRank>
 std::int64_t random_site_where_counted(const core::Lattice& lattice, const std::vector<core::RowSpan>& rows,
                                        std::int64_t from, Stream& stream, const MatchesInRow& matches_in_row,
-                                       const Predicate& predicate) {
+                                       const Predicate& predicate, const Rank& rank_of = Rank{}) {
   const int x = lattice.x_of(from), y = lattice.y_of(from);
   const bool centre_matches = predicate(from);  // counted in row dy = 0, but not a site to pick
   auto in_row = [&](const core::RowSpan& row) -> std::uint64_t {
@@ -53,9 +69,7 @@ std::int64_t random_site_where_counted(const core::Lattice& lattice, const std::
     if (r < kKeptRows) row_matches[r] = n;
     matches += n;
   }
-  std::uint64_t rank = 0;  // 1-based rank, in offset order, of the match reservoir sampling keeps
-  for (std::uint64_t seen = 1; seen <= matches; ++seen)
-    if (stream.below(seen) == 0) rank = seen;
+  std::uint64_t rank = rank_of(stream, matches);  // 1-based rank, in offset order, of the match kept
   if (rank == 0) return -1;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const core::RowSpan& row = rows[r];

@@ -10,6 +10,10 @@
 
 #include <boost/random/uniform_real_distribution.hpp>
 
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(SAHELSIM_NO_AVX512_KERNELS)
+#include <immintrin.h>
+#endif
+
 #include "agents/citizen/activation_rule.hpp"
 #include "agents/citizen/grievance.hpp"
 #include "agents/common/random_empty_site.hpp"
@@ -57,6 +61,228 @@ void prefetch_for_write(T* address) {
   (void)address;
 #endif
 }
+
+// ---- batched random draws of the move (see EpsteinModel::propose_moves) ----
+//
+// Draw c of a stream is mix64(key + c * kGamma) (core::RandomStream): the draws of many streams and
+// many tries are independent of each other, so they are computed side by side, in loops the compiler
+// vectorises. On x86-64 a clone for AVX-512 (x86-64-v4: 64-bit multiplies in vector registers) and
+// one for AVX2 are chosen at run time; integer arithmetic gives the same bits in every clone.
+// (Both can be switched off from the build: -DSAHELSIM_VECTOR_CLONES= and -DSAHELSIM_NO_AVX512_KERNELS.)
+#ifndef SAHELSIM_VECTOR_CLONES
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define SAHELSIM_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SAHELSIM_VECTOR_CLONES
+#endif
+#endif
+
+constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
+static_assert(RandomStream::from_key(12345).peek(3) == core::mix64(12345 + 3 * kGamma),
+              "draw c of a stream is mix64(key + c * kGamma)");
+constexpr std::size_t kMoveBatch = 128;  // movers whose tries are computed together
+static_assert(kMoveBatch <= 256, "movers of a batch are numbered in bytes");
+constexpr int kTriesPerRound = 4;        // tries computed per mover and round
+constexpr int kMaxMoveTries = 32;        // random_empty_site's max_tries
+static_assert(kMaxMoveTries % kTriesPerRound == 0, "rounds end at max_tries");
+
+/// keys[i] = the stream key of agent agents[i] (as core::StreamFamily::stream).
+SAHELSIM_VECTOR_CLONES
+void stream_keys(std::uint64_t prefix, std::uint64_t step_word, const std::uint32_t* agents, std::size_t n,
+                 std::uint64_t* keys) {
+  for (std::size_t i = 0; i < n; ++i) keys[i] = core::stream_key_from(prefix, agents[i], step_word);
+}
+
+/// For n streams of keys[j] whose first `counter` draws are taken: draws[t][j] = their draw
+/// counter + t + 1 (t < kTriesPerRound + 1), and for the tries t < kTriesPerRound the index below
+/// sizes[j] that uniform_below (Lemire) gives, picks[t][j] = (draw * size) >> 64, with bit t of
+/// rejected[j] set when that draw might be rejected (low 64 bits of draw * size < size).
+SAHELSIM_VECTOR_CLONES
+void site_tries(const std::uint64_t* keys, const std::uint32_t* sizes, std::size_t n, std::uint64_t counter,
+                std::uint64_t (*draws)[kMoveBatch], std::uint32_t (*picks)[kMoveBatch], std::uint8_t* rejected) {
+  for (int t = 0; t <= kTriesPerRound; ++t) {
+    const std::uint64_t step = (counter + std::uint64_t(t) + 1) * kGamma;
+    for (std::size_t j = 0; j < n; ++j) draws[t][j] = core::mix64(keys[j] + step);
+  }
+  for (std::size_t j = 0; j < n; ++j) rejected[j] = 0;
+  for (int t = 0; t < kTriesPerRound; ++t) {
+    for (std::size_t j = 0; j < n; ++j) {
+      // The 128-bit product draw * size in 32-bit halves (size < 2^32), so that it vectorises.
+      const std::uint64_t d = draws[t][j], size = sizes[j];
+      const std::uint64_t high = ((d >> 32) * size + (((d & 0xffffffffULL) * size) >> 32)) >> 32;
+      picks[t][j] = static_cast<std::uint32_t>(high);
+      rejected[j] |= static_cast<std::uint8_t>(static_cast<unsigned>(d * size < size) << t);
+    }
+  }
+}
+
+/// One step of jail for the citizens [0, n) of a chunk: a jailed living citizen with time left serves
+/// one step (max(0, r - 1), as the plain loop), and due[i] = 1 when it then has nothing left to serve.
+SAHELSIM_VECTOR_CLONES
+void serve_one_step(const std::uint8_t* __restrict alive, const std::uint8_t* __restrict condition,
+                    double* __restrict remaining, std::size_t n, std::uint8_t jailed_value, std::uint8_t* __restrict due) {
+  for (std::size_t i = 0; i < n; ++i) {  // integer masks, so that it vectorises
+    const double r = remaining[i];
+    const std::int64_t held = std::int64_t(alive[i] != 0) & std::int64_t(condition[i] == jailed_value);
+    const double less = r - 1.0;
+    const double served = less > 0.0 ? less : 0.0;  // std::max(0.0, r - 1.0)
+    const double now = (held & std::int64_t(r > 0.0)) ? served : r;
+    remaining[i] = now;
+    due[i] = std::uint8_t(held & std::int64_t(now <= 0.0));
+  }
+}
+
+/// The outcome of one round of kTriesPerRound tries of a mover (try_round).
+enum RoundResult : std::uint8_t {
+  // 0 .. kTriesPerRound - 1: the first empty site came at that try
+  kNoHit = kTriesPerRound,      // no empty site in this round's tries
+  kExactPath = kTriesPerRound + 1  // a draw Lemire's method might reject, at or before the first hit
+};
+
+/// One round of tries for n movers: mover j (stream key keys[j], its vision's sites[j] sites from
+/// index base[j] of `steps`, at index at[j] of `frame`, whose first `counter` draws are taken) tries
+/// the sites picks t = uniform_below(draw counter + t + 1, sites[j]), t < kTriesPerRound, in the
+/// frame of empty cells. result[j] is a RoundResult; after a hit at try t, pick[j] = base[j] + that
+/// pick (the site's index in `steps`) and next_draw[j] = draw counter + t + 2 (the priority's).
+struct RoundOutput {
+  std::uint8_t* result;
+  std::int32_t* pick;
+  std::uint64_t* next_draw;
+};
+
+void try_round_plain(std::size_t n, const std::uint64_t* keys, const std::uint32_t* sites, const std::int32_t* at,
+                     const std::int32_t* base, std::uint64_t counter, const std::int32_t* steps,
+                     const std::uint8_t* frame, RoundOutput out) {
+  std::uint64_t draws[kTriesPerRound + 1][kMoveBatch];
+  std::uint32_t picks[kTriesPerRound][kMoveBatch];
+  std::uint8_t rejected[kMoveBatch];
+  for (std::size_t first = 0; first < n; first += kMoveBatch) {
+    const std::size_t m = std::min(kMoveBatch, n - first);
+    site_tries(keys + first, sites + first, m, counter, draws, picks, rejected);
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::size_t i = first + j;
+      unsigned hits = 0;
+      for (int t = 0; t < kTriesPerRound; ++t)
+        hits |= unsigned(frame[at[i] + steps[base[i] + std::int32_t(picks[t][j])]]) << t;
+      const unsigned hit = unsigned(__builtin_ctz(hits | (1u << kTriesPerRound)));
+      if (rejected[j] & ((2u << hit) - 1u)) {
+        out.result[i] = kExactPath;
+      } else {
+        out.result[i] = std::uint8_t(hit);
+        if (hit < unsigned(kTriesPerRound)) {
+          out.pick[i] = base[i] + std::int32_t(picks[hit][j]);
+          out.next_draw[i] = draws[hit + 1][j];
+        }
+      }
+    }
+  }
+}
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(SAHELSIM_NO_AVX512_KERNELS)
+#define SAHELSIM_HAVE_AVX512_KERNELS 1
+#define SAHELSIM_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
+// GCC 12 warns about the "undefined" registers inside its own AVX-512 intrinsics (GCC bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+SAHELSIM_AVX512 inline __m512i mix64_avx512(__m512i z) {
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64(std::int64_t(0xbf58476d1ce4e5b9ULL)));
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64(std::int64_t(0x94d049bb133111ebULL)));
+  return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+}
+
+/// try_round_plain for 8 movers at a time: the draws in 64-bit lanes, the sites gathered.
+SAHELSIM_AVX512
+void try_round_avx512(std::size_t n, const std::uint64_t* keys, const std::uint32_t* sites, const std::int32_t* at,
+                      const std::int32_t* base, std::uint64_t counter, const std::int32_t* steps,
+                      const std::uint8_t* frame, RoundOutput out) {
+  const __m256i low_byte = _mm256_set1_epi32(0xff);
+  for (std::size_t j = 0; j < n; j += 8) {
+    const __mmask8 lanes = n - j >= 8 ? __mmask8(0xff) : __mmask8((1u << (n - j)) - 1u);
+    const __m512i key = _mm512_maskz_loadu_epi64(lanes, keys + j);
+    const __m512i size = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, sites + j));
+    const __m256i where = _mm256_maskz_loadu_epi32(lanes, at + j);
+    const __m256i first_site = _mm256_maskz_loadu_epi32(lanes, base + j);
+    __m512i draw[kTriesPerRound + 1];
+    for (int t = 0; t <= kTriesPerRound; ++t)
+      draw[t] = mix64_avx512(
+          _mm512_add_epi64(key, _mm512_set1_epi64(std::int64_t((counter + std::uint64_t(t) + 1) * kGamma))));
+    __mmask8 seen = 0, exact = 0;
+    __m256i result = _mm256_set1_epi32(kNoHit), pick = _mm256_setzero_si256();
+    __m512i next = _mm512_setzero_si512();
+    for (int t = 0; t < kTriesPerRound; ++t) {
+      // uniform_below's pick (draw * size) >> 64, in 32-bit halves (size < 2^32); a low half below
+      // size might be rejected.
+      const __m512i low = _mm512_mul_epu32(draw[t], size);
+      const __m512i high = _mm512_mul_epu32(_mm512_srli_epi64(draw[t], 32), size);
+      const __m512i k = _mm512_srli_epi64(_mm512_add_epi64(high, _mm512_srli_epi64(low, 32)), 32);
+      const __mmask8 rejected = _mm512_mask_cmplt_epu64_mask(lanes, _mm512_mullo_epi64(draw[t], size), size);
+      const __m256i index = _mm256_add_epi32(first_site, _mm512_cvtepi64_epi32(k));
+      const __m256i step = _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), lanes, index, steps, 4);
+      const __m256i word =
+          _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), lanes, _mm256_add_epi32(where, step), frame, 1);
+      const __mmask8 hit = _mm256_mask_test_epi32_mask(lanes, word, low_byte);
+      exact |= rejected & __mmask8(~seen);
+      const __mmask8 newly = hit & __mmask8(~seen);
+      seen |= newly;
+      result = _mm256_mask_mov_epi32(result, newly, _mm256_set1_epi32(t));
+      pick = _mm256_mask_mov_epi32(pick, newly, index);
+      next = _mm512_mask_mov_epi64(next, newly, draw[t + 1]);
+    }
+    result = _mm256_mask_mov_epi32(result, exact, _mm256_set1_epi32(kExactPath));
+    _mm256_mask_cvtepi32_storeu_epi8(out.result + j, lanes, result);
+    _mm256_mask_storeu_epi32(out.pick + j, lanes, pick);
+    _mm512_mask_storeu_epi64(out.next_draw + j, lanes, next);
+  }
+}
+
+#pragma GCC diagnostic pop
+
+bool cpu_has_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+}
+#endif
+
+void try_round(std::size_t n, const std::uint64_t* keys, const std::uint32_t* sites, const std::int32_t* at,
+               const std::int32_t* base, std::uint64_t counter, const std::int32_t* steps, const std::uint8_t* frame,
+               RoundOutput out) {
+#ifdef SAHELSIM_HAVE_AVX512_KERNELS
+  static const bool avx512 = cpu_has_avx512();
+  if (avx512) return try_round_avx512(n, keys, sites, at, base, counter, steps, frame, out);
+#endif
+  try_round_plain(n, keys, sites, at, base, counter, steps, frame, out);
+}
+
+/// Reservoir sampling's draws (agents::ReservoirRank) computed side by side: the last seen in
+/// [1, matches] whose draw stream.peek(seen) gives uniform_below(seen) == 0, i.e. (draw * seen) >> 64
+/// == 0; *maybe_rejected != 0 when a draw is one that Lemire's method might reject (low 64 bits of
+/// draw * seen < seen), and then the result is not to be used.
+SAHELSIM_VECTOR_CLONES
+std::uint64_t last_zero_pick(const RandomStream& stream, std::uint64_t matches, std::uint64_t* maybe_rejected) {
+  std::uint64_t rank = 0, rejected = 0;
+  for (std::uint64_t seen = 1; seen <= matches; ++seen) {
+    const std::uint64_t d = stream.peek(seen);
+    const std::uint64_t high = ((d >> 32) * seen + (((d & 0xffffffffULL) * seen) >> 32)) >> 32;  // seen < 2^32
+    rank = std::max(rank, high == 0 ? seen : std::uint64_t(0));
+    rejected |= std::uint64_t(d * seen < seen);
+  }
+  *maybe_rejected = rejected;
+  return rank;
+}
+
+/// agents::ReservoirRank for RandomStream, with the draws computed by last_zero_pick.
+struct BatchedReservoirRank {
+  std::uint64_t operator()(RandomStream& stream, std::uint64_t matches) const {
+    if (matches < 8 || matches >= (std::uint64_t(1) << 32)) return agents::ReservoirRank{}(stream, matches);
+    std::uint64_t rejected = 0;
+    const std::uint64_t rank = last_zero_pick(stream, matches, &rejected);
+    if (rejected != 0) return agents::ReservoirRank{}(stream, matches);  // the exact path, from the untouched stream
+    stream.discard(matches);
+    return rank;
+  }
+};
 
 // A Lattice of one cell, for state a model does not use (Fenwick trees of synchronous runs,
 // prefix sums of sequential ones) so that it takes no memory.
@@ -135,7 +361,9 @@ EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters
       cell_condition_(static_cast<std::size_t>(lattice_.cell_count()), quiet),
       cell_traits_(static_cast<std::size_t>(lattice_.cell_count()), CellTraits{0.0, 0.0}),
       cell_claims_(static_cast<std::size_t>(lattice_.cell_count())),
-      neighbour_counts_(parameters_.choice("activation") == "sequential" ? unused_lattice() : lattice_),
+      neighbour_counts_(unused_lattice()),
+      padded_counts_(unused_lattice(), 0),
+      coordinates_(unused_lattice(), 0),
       neighbour_fenwick_(parameters_.choice("activation") == "sequential" ? lattice_ : unused_lattice()) {
   threshold_ = parameters_.real("threshold");
   k_ = parameters_.real("k");
@@ -162,11 +390,39 @@ EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters
   citizen_reach_ = core::neighborhood_reach(citizen_rows_);
   cop_reach_ = core::neighborhood_reach(cop_rows_);
   cop_rows_fit_ = core::neighborhood_fits(lattice_, cop_rows_);
-  for (const auto& o : citizen_offsets_) citizen_cell_steps_.push_back(std::int64_t(o.dy) * lattice_.width() + o.dx);
-  for (const auto& o : cop_offsets_) cop_cell_steps_.push_back(std::int64_t(o.dy) * lattice_.width() + o.dx);
   rows_per_chunk_ = std::max<std::size_t>(1, kCellsPerChunk / std::size_t(lattice_.width()));
-  citizen_row_steps_ = neighbour_counts_.row_steps(citizen_rows_);
-  cop_row_steps_ = neighbour_counts_.row_steps(cop_rows_);
+  const int pad = std::max(citizen_reach_, cop_reach_);
+  coordinates_ = core::CoordinateTables(lattice_, pad);
+  if (!sequential_) {
+    padded_ = core::neighborhood_fits(lattice_, citizen_rows_) && cop_rows_fit_;
+    if (padded_) {
+      padded_counts_ = PaddedCounts(lattice_, pad);
+      citizen_padded_steps_ = padded_counts_.row_steps(citizen_rows_);
+      cop_padded_steps_ = padded_counts_.row_steps(cop_rows_);
+    } else {
+      neighbour_counts_ = NeighbourCounts(lattice_);
+      citizen_row_steps_ = neighbour_counts_.row_steps(citizen_rows_);
+      cop_row_steps_ = neighbour_counts_.row_steps(cop_rows_);
+    }
+  }
+  // The frame of empty cells for the moves, and the visions' offsets side by side (citizens', then cops').
+  frame_pad_ = pad;
+  frame_stride_ = std::int64_t(lattice_.width()) + 2 * pad;
+  const std::int64_t frame_cells = frame_stride_ * (std::int64_t(lattice_.height()) + 2 * pad);
+  // Frame indices are 32-bit (a lattice of 2^30 cells, the most allowed, fits unless it is very thin).
+  use_frame_ = !sequential_ && movement_ && frame_cells < (std::int64_t(1) << 31) - 64 && !citizen_offsets_.empty() &&
+               !cop_offsets_.empty();
+  if (use_frame_) empty_frame_.assign(std::size_t(frame_cells) + 4, 0);  // + 3 bytes read by word gathers
+  for (int kind = 0; kind < 2; ++kind) {
+    kind_base_[kind] = std::int32_t(move_dx_.size());
+    const auto& offsets = kind == 0 ? citizen_offsets_ : cop_offsets_;
+    kind_sites_[kind] = std::uint32_t(offsets.size());
+    for (const auto& o : offsets) {
+      move_dx_.push_back(o.dx);
+      move_dy_.push_back(o.dy);
+      frame_steps_.push_back(std::int32_t(std::int64_t(o.dy) * frame_stride_ + o.dx));
+    }
+  }
 
   // P depends only on the integer counts (C, A): tabulate it when the table is small.
   const int seen_max = int(citizen_offsets_.size()) + 3;
@@ -282,8 +538,8 @@ inline double EpsteinModel::arrest_probability(int cops_seen, int others_active,
   return agents::citizen::estimated_arrest_probability(cops_seen, actives, k_, arrest_rule_);
 }
 
-void EpsteinModel::arrest(std::int64_t cop, std::int64_t citizen) {
-  RandomStream term(seed_, kJailTerm, citizen, step_);
+void EpsteinModel::arrest(std::int64_t cop, std::int64_t citizen, const core::StreamFamily* terms) {
+  RandomStream term = terms ? terms->stream(std::uint64_t(citizen)) : RandomStream(seed_, kJailTerm, citizen, step_);
   condition_[citizen] = jailed;
   jail_remaining_[citizen] = agents::citizen::draw_jail_term(term, max_jail_term_, jail_draw_);
   const std::int64_t cell = citizen_cell_[citizen];
@@ -365,9 +621,20 @@ void EpsteinModel::set_cop_count(std::int64_t target) {
 }
 
 void EpsteinModel::release_from_jail() {
-  const auto due = core::parallel_select(executor_, citizens_.capacity(), kChunk, [&](std::size_t i) {
-    return alive_[i] && condition_[i] == jailed && jail_remaining_[i] <= 0.0;
-  });
+  // The citizens due for release: listed by the last serve_jail_terms (checked again here, since
+  // Model II's deaths come after it), else found by a scan.
+  if (due_listed_) {
+    due_.clear();
+    for (const auto& list : due_lists_)
+      for (const std::int32_t i : list)
+        if (alive_[i] && condition_[i] == jailed && jail_remaining_[i] <= 0.0) due_.push_back(i);
+  } else {
+    due_ = core::parallel_select(executor_, citizens_.capacity(), kChunk, [&](std::size_t i) {
+      return alive_[i] && condition_[i] == jailed && jail_remaining_[i] <= 0.0;
+    });
+  }
+  due_listed_ = false;
+  const auto& due = due_;
   if (jailed_hold_cell_) {
     executor_.for_each(due.size(), kChunk, [&](std::size_t n) {
       condition_[due[n]] = quiet;
@@ -377,27 +644,35 @@ void EpsteinModel::release_from_jail() {
   }
   // Released citizens return to the cell of their arrest, or to a random empty site within vision;
   // two wanting one cell: propose, then resolve. A citizen with nowhere to go waits a step.
-  std::vector<std::int64_t> target(due.size(), -1);
-  std::vector<std::uint64_t> priority(due.size());
+  release_target_.resize(due.size());
+  release_priority_.resize(due.size());
+  auto& target = release_target_;
+  auto& priority = release_priority_;
   auto empty = [&](std::int64_t c) { return occupancy_[c] == -1; };
-  executor_.for_each(due.size(), kChunk, [&](std::size_t n) {
-    const std::int64_t i = due[n];
-    RandomStream stream(seed_, kRelease, i, step_);
-    const std::int64_t home = last_cell_[i];
-    target[n] = empty(home) ? home : agents::random_empty_site(lattice_, citizen_offsets_, home, stream, empty);
-    priority[n] = core::Claims::priority(stream(), std::uint32_t(i));
-    if (target[n] >= 0) cell_claims_.propose(target[n], priority[n]);
+  const core::StreamFamily streams(seed_, kRelease, step_);
+  constexpr std::size_t kAhead = 16;  // homes are anywhere: fetch them early
+  executor_.for_chunks(due.size(), kChunk, [&](std::size_t begin, std::size_t end, std::size_t) {
+    for (std::size_t n = begin; n < std::min(end, begin + kAhead); ++n) __builtin_prefetch(&occupancy_[last_cell_[due[n]]]);
+    for (std::size_t n = begin; n < end; ++n) {
+      if (n + kAhead < end) __builtin_prefetch(&occupancy_[last_cell_[due[n + kAhead]]]);
+      const std::int64_t i = due[n];
+      RandomStream stream = streams.stream(std::uint64_t(i));
+      const std::int64_t home = last_cell_[i];
+      target[n] = empty(home) ? home : agents::random_empty_site(lattice_, citizen_offsets_, home, stream, empty);
+      priority[n] = core::Claims::priority(stream(), std::uint32_t(i));
+      if (target[n] >= 0) cell_claims_.propose(target[n], priority[n]);
+    }
   });
+  // Each claimed cell has one winner, who moves in and frees the claim (a loser's check sees either
+  // the winner's priority or a free claim, never its own).
   executor_.for_each(due.size(), kChunk, [&](std::size_t n) {
     if (target[n] < 0 || !cell_claims_.won(target[n], priority[n])) return;
     const std::int64_t i = due[n];
+    cell_claims_.clear(target[n]);
     occupancy_[target[n]] = static_cast<std::int32_t>(i);
     citizen_cell_[i] = target[n];
     condition_[i] = quiet;
     mirror_citizen(target[n], i);
-  });
-  executor_.for_each(due.size(), kChunk, [&](std::size_t n) {
-    if (target[n] >= 0) cell_claims_.clear(target[n]);
   });
 }
 
@@ -503,19 +778,176 @@ void EpsteinModel::activate_in_random_order() {
 }
 
 void EpsteinModel::rebuild_neighbour_counts() {
-  neighbour_counts_.rebuild(
-      executor_,
-      [&](std::int64_t c) -> std::uint64_t {
-        return std::uint64_t(cell_condition_[c] == active) | (std::uint64_t(is_cop_code(occupancy_[c])) << 32);
-      },
-      rows_per_chunk_);
+  auto count = [&](std::int64_t c) -> std::uint64_t {
+    return std::uint64_t(cell_condition_[c] == active) | (std::uint64_t(is_cop_code(occupancy_[c])) << 32);
+  };
+  if (padded_)
+    padded_counts_.rebuild(executor_, count, rows_per_chunk_);
+  else
+    neighbour_counts_.rebuild(executor_, count, rows_per_chunk_);
 }
 
 inline std::uint64_t EpsteinModel::neighbour_counts(int x, int y, const std::vector<core::RowSpan>& rows,
-                                             const std::vector<NeighbourCounts::RowSteps>& steps, int reach) const {
+                                                    const std::vector<NeighbourCounts::RowSteps>& steps,
+                                                    const std::vector<PaddedCounts::RowSteps>& padded_steps,
+                                                    int reach) const {
+  if (padded_) return padded_counts_.sum(x, y, padded_steps.data(), padded_steps.size());
   if (x >= reach && x < lattice_.width() - reach && y >= reach && y < lattice_.height() - reach)
     return neighbour_counts_.sum_inside(x, y, steps);
   return neighbour_counts_.sum_at(x, y, rows);
+}
+
+inline std::uint32_t EpsteinModel::actives_in_row(int y, int x, int half) const {
+  if (padded_) return std::uint32_t(padded_counts_.row_window(y, x, half) & 0xffffffffULL);
+  const int w = lattice_.width(), h = lattice_.height();
+  const std::uint64_t n = y >= 0 && y < h && x - half >= 0 && x + half < w ? neighbour_counts_.row_range(y, x - half, x + half)
+                                                                         : neighbour_counts_.row_window(y, x, half);
+  return std::uint32_t(n & 0xffffffffULL);
+}
+
+struct EpsteinModel::MoveBatch {
+  static constexpr std::size_t capacity = kMoveBatch;
+  std::size_t size = 0;
+  // The movers, in the order they were gathered.
+  std::uint32_t code[capacity];     // citizen index or cop code: the stream's agent and the claim's id
+  std::int64_t from[capacity];      // its cell, at column x and row y
+  std::int32_t x[capacity], y[capacity];
+  std::int32_t at[capacity];        // its index in empty_frame_
+  std::uint8_t kind[capacity];      // 0 citizen, 1 cop
+  std::uint32_t sites[capacity];    // kind_sites_[kind]
+  std::int32_t base[capacity];      // kind_base_[kind]
+  // Results: the target (-1: none) and the draw after the last one the pick took (the priority's bits).
+  std::uint64_t key[capacity];
+  std::int64_t target[capacity];
+  std::uint64_t next_draw[capacity];
+  std::uint8_t fallback[capacity];  // 0, or the scalar path that finishes the pick (see propose_moves)
+  // A round of tries: its output, and for the later rounds the movers still looking (look[j]).
+  std::uint8_t result[capacity];
+  std::int32_t pick[capacity];
+  std::uint64_t round_draw[capacity];
+  std::uint8_t look[capacity];
+  std::uint64_t look_key[capacity];
+  std::uint32_t look_sites[capacity];
+  std::int32_t look_at[capacity], look_base[capacity];
+};
+
+void EpsteinModel::build_empty_frame() {
+  // empty_frame_: 1 for an empty cell, 0 otherwise, with `pad` cells around the lattice: copies
+  // across the edges of a torus, 0 (no site) off a bounded lattice.
+  const int w = lattice_.width(), h = lattice_.height(), pad = frame_pad_;
+  const std::int64_t stride = frame_stride_;
+  const bool torus = lattice_.topology() == core::Topology::torus;
+  std::uint8_t* const frame = empty_frame_.data();
+  const std::int32_t* const occupancy = occupancy_.data();
+  executor_.for_chunks(std::size_t(h), rows_per_chunk_, [&](std::size_t y0, std::size_t y1, std::size_t) {
+    for (int y = int(y0); y < int(y1); ++y) {
+      std::uint8_t* const row = frame + (std::int64_t(y) + pad) * stride + pad;
+      const std::int32_t* const occupied = occupancy + std::int64_t(y) * w;
+      for (int x = 0; x < w; ++x) row[x] = std::uint8_t(occupied[x] == -1);
+      if (!torus) continue;
+      for (int x = -pad; x < 0; ++x) row[x] = row[core::Lattice::wrap(x, w)];
+      for (int x = w; x < w + pad; ++x) row[x] = row[core::Lattice::wrap(x, w)];
+      // The padding rows that are copies of this one (several when the torus is shorter than pad).
+      for (int r = y - h; r >= -pad; r -= h) std::copy(row - pad, row - pad + stride, row - pad + std::int64_t(r - y) * stride);
+      for (int r = y + h; r < h + pad; r += h) std::copy(row - pad, row - pad + stride, row - pad + std::int64_t(r - y) * stride);
+    }
+  });
+}
+
+void EpsteinModel::propose_moves(MoveBatch& b, const core::StreamFamily& streams) {
+  // Each mover's pick is random_empty_site(lattice, offsets, from, stream, empty) and its priority
+  // the stream's next draw: up to 32 tries of a random site of the vision (one draw each, Lemire's
+  // uniform_below), the first empty one taken; after 32 misses an enumeration. Here a round takes
+  // kTriesPerRound tries of every mover still looking at once (try_round: the draws side by side,
+  // the sites looked up in the frame of empty cells); a mover whose draw Lemire's method might
+  // reject (probability < 2^-56 per draw) and a mover that misses 32 times finish on the scalar
+  // path, from their untouched streams.
+  enum : std::uint8_t { no_fallback = 0, exact_path = 1, enumerate = 2 };
+  const std::size_t n = b.size;
+  auto empty = [&](std::int64_t c) { return occupancy_[c] == -1; };
+  if (!use_frame_) {  // no frame: one mover after another
+    for (std::size_t i = 0; i < n; ++i) {
+      RandomStream stream = streams.stream(b.code[i]);
+      b.target[i] = agents::random_empty_site(lattice_, b.kind[i] ? cop_offsets_ : citizen_offsets_, b.from[i], stream,
+                                              empty, kMaxMoveTries);
+      if (b.target[i] >= 0)
+        cell_claims_.propose_unshared(std::size_t(b.target[i]), core::Claims::priority(stream(), b.code[i]));
+    }
+    b.size = 0;
+    return;
+  }
+  stream_keys(core::stream_key_prefix(seed_, kMove), core::stream_key_step_word(std::uint64_t(step_)), b.code, n,
+              b.key);
+  const std::int64_t* const row_bases = coordinates_.row_base();
+  const std::int64_t* const columns = coordinates_.column();
+  const std::int32_t* const dxs = move_dx_.data();
+  const std::int32_t* const dys = move_dy_.data();
+  // Round 1 for every mover (every vision has sites: see use_frame_), then the movers still looking.
+  std::size_t n_look = 0;
+  try_round(n, b.key, b.sites, b.at, b.base, 0, frame_steps_.data(), empty_frame_.data(),
+            {b.result, b.pick, b.round_draw});
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned result = b.result[i];
+    b.fallback[i] = no_fallback;
+    if (result < unsigned(kTriesPerRound)) {
+      const std::int32_t k = b.pick[i];
+      b.target[i] = row_bases[b.y[i] + dys[k]] + columns[b.x[i] + dxs[k]];
+      b.next_draw[i] = b.round_draw[i];
+    } else {
+      b.target[i] = -1;
+      if (result == kExactPath)
+        b.fallback[i] = exact_path;
+      else
+        b.look[n_look++] = static_cast<std::uint8_t>(i);
+    }
+  }
+  for (std::uint64_t counter = kTriesPerRound; n_look > 0; counter += kTriesPerRound) {
+    for (std::size_t j = 0; j < n_look; ++j) {
+      const std::size_t i = b.look[j];
+      b.look_key[j] = b.key[i];
+      b.look_sites[j] = b.sites[i];
+      b.look_at[j] = b.at[i];
+      b.look_base[j] = b.base[i];
+    }
+    try_round(n_look, b.look_key, b.look_sites, b.look_at, b.look_base, counter, frame_steps_.data(),
+              empty_frame_.data(), {b.result, b.pick, b.round_draw});
+    std::size_t still = 0;
+    for (std::size_t j = 0; j < n_look; ++j) {
+      const std::size_t i = b.look[j];
+      const unsigned result = b.result[j];
+      if (result < unsigned(kTriesPerRound)) {
+        const std::int32_t k = b.pick[j];
+        b.target[i] = row_bases[b.y[i] + dys[k]] + columns[b.x[i] + dxs[k]];
+        b.next_draw[i] = b.round_draw[j];
+      } else if (result == kExactPath) {
+        b.fallback[i] = exact_path;
+      } else if (counter + kTriesPerRound >= std::uint64_t(kMaxMoveTries)) {
+        b.fallback[i] = enumerate;
+      } else {
+        b.look[still++] = static_cast<std::uint8_t>(i);
+      }
+    }
+    n_look = still;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (b.fallback[i] == no_fallback) continue;
+    const auto& offsets = b.kind[i] ? cop_offsets_ : citizen_offsets_;
+    RandomStream stream = streams.stream(b.code[i]);
+    const std::int64_t from = b.from[i];
+    if (b.fallback[i] == exact_path) {
+      b.target[i] = agents::random_empty_site(lattice_, offsets, from, stream, empty, kMaxMoveTries);
+    } else {  // 32 misses: enumerate the empty sites, as random_empty_site does
+      stream.discard(kMaxMoveTries);
+      b.target[i] = agents::random_site_where(lattice_, offsets, from, stream,
+                                              [&](std::int64_t c) { return c != from && empty(c); });
+    }
+    b.next_draw[i] = stream();
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (b.target[i] >= 0) cell_claims_.prefetch(std::size_t(b.target[i]));
+  for (std::size_t i = 0; i < n; ++i)
+    if (b.target[i] >= 0) cell_claims_.propose_unshared(std::size_t(b.target[i]), core::Claims::priority(b.next_draw[i], b.code[i]));
+  b.size = 0;
 }
 
 void EpsteinModel::move_synchronously() {
@@ -527,65 +959,94 @@ void EpsteinModel::move_synchronously() {
   // the claims nor the moves depend on the order of the visits.
   const core::StreamFamily streams(seed_, kMove, step_);
   const std::size_t rows = std::size_t(lattice_.height());
-  const int w = lattice_.width(), h = lattice_.height();
-  auto empty = [&](std::int64_t c) { return occupancy_[c] == -1; };
+  const int w = lattice_.width();
   // Proposals land at most `reach` rows away: bands of rows twice as high, run in colours, never
   // claim the same cell at the same time, so a plain compare-and-store keeps the minimum.
   const std::size_t band_rows =
       std::max(rows_per_chunk_, std::size_t(2 * std::max(citizen_reach_, cop_reach_)));
+  if (use_frame_) build_empty_frame();
   core::for_row_bands_in_colours(executor_, rows, band_rows, lattice_.topology() == core::Topology::torus,
                                  [&](std::size_t y0, std::size_t y1) {
-    // Movers are gathered in small batches whose rejection tries run side by side.
-    constexpr std::size_t kBatch = 64;
-    agents::EmptySiteRequest request[kBatch];
-    RandomStream stream[kBatch];
-    std::int32_t code[kBatch];
-    std::int64_t target[kBatch];
-    std::size_t batch = 0;
-    std::uint64_t priority[kBatch];
-    auto propose_batch = [&] {
-      agents::random_empty_sites(lattice_, batch, request, stream, target, empty);
-      for (std::size_t b = 0; b < batch; ++b) {
-        priority[b] = core::Claims::priority(stream[b](), std::uint32_t(code[b]));
-        if (target[b] >= 0) cell_claims_.prefetch(target[b]);
-      }
-      for (std::size_t b = 0; b < batch; ++b)
-        if (target[b] >= 0) cell_claims_.propose_unshared(target[b], priority[b]);
-      batch = 0;
-    };
+    // Movers are gathered in batches whose draws are computed together (propose_moves).
+    MoveBatch batch;
+    constexpr int kSegment = 256;
+    std::int32_t movers[kSegment];
     for (int y = int(y0); y < int(y1); ++y) {
-      for (int x = 0; x < w; ++x) {
-        const std::int64_t cell = lattice_.cell(x, y);
-        const std::int32_t occupant = occupancy_[cell];
-        if (occupant < 0 || cell_condition_[cell] == jailed) continue;  // empty, or a jailed citizen holding it
-        const bool cop = is_cop_code(occupant);
-        const int reach = cop ? cop_reach_ : citizen_reach_;
-        const bool inside = x >= reach && x < w - reach && y >= reach && y < h - reach;
-        code[batch] = occupant;
-        stream[batch] = streams.stream(std::uint64_t(occupant));
-        request[batch] = {cell, x, y, cop ? &cop_offsets_ : &citizen_offsets_,
-                          inside ? (cop ? cop_cell_steps_ : citizen_cell_steps_).data() : nullptr};
-        if (++batch == kBatch) propose_batch();
+      const std::int64_t row_first = std::int64_t(y) * w;
+      const std::int32_t frame_row = std::int32_t((std::int64_t(y) + frame_pad_) * frame_stride_ + frame_pad_);
+      for (int x0 = 0; x0 < w; x0 += kSegment) {
+        const int x1 = std::min(w, x0 + kSegment);
+        int n = 0;
+        for (int x = x0; x < x1; ++x) {  // occupied, and not by a jailed citizen holding the cell
+          movers[n] = x;
+          n += int((occupancy_[row_first + x] >= 0) & (cell_condition_[row_first + x] != jailed));
+        }
+        for (int k = 0; k < n; ++k) {
+          const int x = movers[k];
+          const std::int64_t cell = row_first + x;
+          const std::int32_t occupant = occupancy_[cell];
+          const std::size_t b = batch.size++;
+          batch.code[b] = std::uint32_t(occupant);
+          batch.from[b] = cell;
+          batch.x[b] = x;
+          batch.y[b] = y;
+          batch.at[b] = frame_row + x;
+          const int kind = is_cop_code(occupant) ? 1 : 0;
+          batch.kind[b] = std::uint8_t(kind);
+          batch.sites[b] = kind_sites_[kind];
+          batch.base[b] = kind_base_[kind];
+          if (batch.size == MoveBatch::capacity) propose_moves(batch, streams);
+        }
       }
     }
-    if (batch > 0) propose_batch();
-  });
+    if (batch.size > 0) propose_moves(batch, streams);
+  }, std::size_t(std::max(citizen_reach_, cop_reach_)));
   executor_.for_chunks(rows, rows_per_chunk_, [&](std::size_t y0, std::size_t y1, std::size_t) {
-    for (std::int64_t cell = std::int64_t(y0) * w, last = std::int64_t(y1) * w; cell < last; ++cell) {
-      if (cell + kLookahead < last) {  // the winner's cell column entry is far away: fetch it early
-        const std::uint64_t ahead = cell_claims_.winner(cell + kLookahead);
-        if (ahead != core::Claims::none) prefetch_for_write(cell_column_of(std::int32_t(ahead & 0xffffffffULL)));
+    // The claimed cells of a segment are listed without branches, then moved into: the winner's
+    // cell column entry is far away, so the entries kLookahead claims ahead are fetched early.
+    constexpr std::int64_t kSegment = 1024;
+    std::int64_t claimed[kSegment];
+    std::uint64_t winner[kSegment];
+    std::int32_t* const occupancy = occupancy_.data();
+    std::uint8_t* const condition = cell_condition_.data();
+    CellTraits* const traits = cell_traits_.data();
+    std::int64_t* const citizen_cell = citizen_cell_.data();
+    std::int64_t* const cop_cell = cop_cell_.data();
+    const std::int32_t cop_base = cop_base_;
+    std::atomic<std::uint64_t>* const claims = cell_claims_.data();
+    // Movers come from at most `reach` rows away: the cell mirrors of the rows that far ahead are
+    // fetched before the moves reach them (the propose pass has since evicted them).
+    const std::int64_t ahead = std::int64_t(std::max(citizen_reach_, cop_reach_) + 1) * w;
+    const std::int64_t cells = lattice_.cell_count();
+    for (std::int64_t first = std::int64_t(y0) * w, last = std::int64_t(y1) * w; first < last; first += kSegment) {
+      const std::int64_t end = std::min(last, first + kSegment);
+      const std::int64_t from_ahead = first + ahead, end_ahead = std::min(end + ahead, cells);
+      for (std::int64_t c = from_ahead; c < end_ahead; c += 4) prefetch_for_write(cell_traits_.data() + c);
+      for (std::int64_t c = from_ahead; c < end_ahead; c += 16) prefetch_for_write(occupancy_.data() + c);
+      for (std::int64_t c = from_ahead; c < end_ahead; c += 64) prefetch_for_write(cell_condition_.data() + c);
+      std::int64_t n = 0;
+      for (std::int64_t cell = first; cell < end; ++cell) {
+        const std::uint64_t claim = claims[cell].load(std::memory_order_relaxed);
+        claimed[n] = cell;
+        winner[n] = claim;
+        n += std::int64_t(claim != core::Claims::none);
       }
-      const std::uint64_t claim = cell_claims_.winner(cell);
-      if (claim == core::Claims::none) continue;
-      cell_claims_.clear(cell);
-      const auto code = static_cast<std::int32_t>(claim & 0xffffffffULL);
-      std::int64_t& cell_column = *cell_column_of(code);
-      const std::int64_t from = cell_column;
-      occupancy_[from] = -1;
-      occupancy_[cell] = code;
-      move_mirror(from, cell);
-      cell_column = cell;
+      for (std::int64_t k = 0; k < std::min(n, kLookahead); ++k)
+        prefetch_for_write(cell_column_of(std::int32_t(winner[k] & 0xffffffffULL)));
+      for (std::int64_t k = 0; k < n; ++k) {
+        if (k + kLookahead < n) prefetch_for_write(cell_column_of(std::int32_t(winner[k + kLookahead] & 0xffffffffULL)));
+        const std::int64_t cell = claimed[k];
+        claims[cell].store(core::Claims::none, std::memory_order_relaxed);
+        const auto code = static_cast<std::int32_t>(winner[k] & 0xffffffffULL);
+        std::int64_t* cell_column = code >= cop_base ? cop_cell + (code - cop_base) : citizen_cell + code;
+        const std::int64_t from = *cell_column;
+        occupancy[from] = -1;
+        occupancy[cell] = code;
+        condition[cell] = condition[from];
+        condition[from] = quiet;
+        traits[cell] = traits[from];
+        *cell_column = cell;
+      }
     }
   });
 }
@@ -593,36 +1054,97 @@ void EpsteinModel::move_synchronously() {
 void EpsteinModel::decide_synchronously() {
   // Every citizen decides from the same snapshot of actives and cops (per-row prefix sums, so a
   // neighbourhood count costs one lookup per row). Cells are visited in row-major order so that
-  // consecutive citizens share cached rows.
+  // consecutive citizens share cached rows: first the citizens whose grievance exceeds the threshold
+  // are listed without branches, then only they count their neighbours.
   rebuild_neighbour_counts();
   const int w = lattice_.width();
-  executor_.for_chunks(std::size_t(lattice_.height()), rows_per_chunk_, [&](std::size_t y0, std::size_t y1, std::size_t) {
+  const double keep = 1.0 - legitimacy_;  // grievance = hardship * (1 - L)
+  const std::size_t chunks = (std::size_t(lattice_.height()) + rows_per_chunk_ - 1) / rows_per_chunk_;
+  chunk_actives_.assign(chunks, 0);
+  executor_.for_chunks(std::size_t(lattice_.height()), rows_per_chunk_, [&](std::size_t y0, std::size_t y1, std::size_t chunk) {
+    constexpr int kSegment = 256;
+    std::int32_t candidates[kSegment], calmed[kSegment];
+    const std::int32_t* const occupancy = occupancy_.data();
+    std::uint8_t* const cell_condition = cell_condition_.data();
+    const CellTraits* const cell_traits = cell_traits_.data();
+    std::uint8_t* const condition = condition_.data();
+    const std::uint32_t cop_base = std::uint32_t(cop_base_);
+    const double threshold = threshold_;
+    std::int64_t actives = 0;
     for (int y = int(y0); y < int(y1); ++y) {
-      for (int x = 0; x < w; ++x) {
-        const std::int64_t cell = lattice_.cell(x, y);
-        const std::int32_t i = occupancy_[cell];
-        if (i < 0 || is_cop_code(i)) continue;
-        const std::uint8_t was = cell_condition_[cell];
-        if (was == jailed) continue;
-        const CellTraits traits = cell_traits_[cell];
-        const double g = agents::citizen::grievance(traits.hardship, legitimacy_);
-        bool now_active = false;
-        if (g > threshold_) {
-          const std::uint64_t seen = neighbour_counts(x, y, citizen_rows_, citizen_row_steps_, citizen_reach_);
+      const std::int64_t row_first = std::int64_t(y) * w;
+      for (int x0 = 0; x0 < w; x0 += kSegment) {
+        const int x1 = std::min(w, x0 + kSegment);
+        int n = 0, n_calmed = 0;
+        for (int x = x0; x < x1; ++x) {
+          const std::int64_t cell = row_first + x;
+          const std::uint8_t was = cell_condition[cell];
+          // A citizen (not empty, not a cop) not in jail; aggrieved: G > T.
+          const bool free_citizen = (std::uint32_t(occupancy[cell]) < cop_base) & (was != jailed);
+          const bool aggrieved = cell_traits[cell].hardship * keep > threshold;
+          candidates[n] = x;
+          n += int(free_citizen & aggrieved);
+          calmed[n_calmed] = x;  // G <= T: quiet whatever it sees
+          n_calmed += int(free_citizen & !aggrieved & (was == active));
+        }
+        for (int k = 0; k < n_calmed; ++k) {
+          const std::int64_t cell = row_first + calmed[k];
+          condition[occupancy[cell]] = quiet;
+          cell_condition[cell] = quiet;
+        }
+        for (int k = 0; k < n; ++k) {
+          const int x = candidates[k];
+          const std::int64_t cell = row_first + x;
+          const std::int32_t i = occupancy[cell];
+          const std::uint8_t was = cell_condition[cell];
+          const CellTraits traits = cell_traits[cell];
+          const double g = traits.hardship * keep;
+          const std::uint64_t seen =
+              neighbour_counts(x, y, citizen_rows_, citizen_row_steps_, citizen_padded_steps_, citizen_reach_);
           const int cops_seen = int(seen >> 32);
           const bool was_active = was == active;
           const int others = int(seen & 0xffffffffULL) - (was_active ? 1 : 0);
-          now_active = agents::citizen::decides_active(g, traits.risk_aversion,
-                                                       arrest_probability(cops_seen, others, was_active), threshold_);
-        }
-        const std::uint8_t now = now_active ? active : quiet;
-        if (now != was) {
-          condition_[i] = now;
-          cell_condition_[cell] = now;
+          const bool now_active = agents::citizen::decides_active(
+              g, traits.risk_aversion, arrest_probability(cops_seen, others, was_active), threshold);
+          const std::uint8_t now = now_active ? active : quiet;
+          actives += now_active;
+          if (now != was) {
+            condition[i] = now;
+            cell_condition[cell] = now;
+          }
         }
       }
     }
+    chunk_actives_[chunk] = actives;
   });
+  std::int64_t actives = 0;
+  for (const std::int64_t a : chunk_actives_) actives += a;
+  no_actives_ = actives == 0;
+}
+
+std::int64_t EpsteinModel::pick_active_site(std::int64_t cell, int x, int y, RandomStream& stream) const {
+  // agents::random_site_where(lattice_, cop_offsets_, cell, stream, is active): reservoir sampling
+  // over the sites in offset order keeps the match of rank ReservoirRank(stream, matches). The
+  // matches are listed first, without branches, then the draws are taken.
+  constexpr std::size_t kMaxListed = 1024;
+  const std::size_t sites = cop_offsets_.size();
+  if (sites > kMaxListed)
+    return agents::random_site_where(lattice_, cop_offsets_, cell, stream,
+                                     [&](std::int64_t c) { return cell_condition_[c] == active; });
+  std::int64_t matches[kMaxListed];
+  std::size_t n = 0;
+  const std::int64_t* const row_base = coordinates_.row_base() + y;
+  const std::int64_t* const column = coordinates_.column() + x;
+  const std::int32_t* const dx = move_dx_.data() + kind_base_[1];
+  const std::int32_t* const dy = move_dy_.data() + kind_base_[1];
+  const std::uint8_t* const condition = cell_condition_.data();
+  for (std::size_t k = 0; k < sites; ++k) {
+    const std::int64_t c = row_base[dy[k]] + column[dx[k]];
+    matches[n] = c;
+    n += std::size_t((c >= 0) & (condition[c >= 0 ? c : cell] == active));
+  }
+  const std::uint64_t rank = BatchedReservoirRank{}(stream, n);
+  return rank == 0 ? -1 : matches[rank - 1];
 }
 
 void EpsteinModel::arrest_synchronously() {
@@ -630,62 +1152,120 @@ void EpsteinModel::arrest_synchronously() {
   // propose, then resolve, and the losers choose again among those still free, round after round.
   // Claims are keyed by the citizen's cell, a few rows from the cop. In the first round, the
   // actives counted per row pick the same citizen as testing every site of the vision would.
+  // Without an active citizen (the decisions just counted them) no cop has anyone to pick.
+  const bool nobody = no_actives_;
+  no_actives_ = false;
+  if (nobody) return;
   rebuild_neighbour_counts();
   const int w = lattice_.width(), h = lattice_.height();
   auto active_cell = [&](std::int64_t c) { return cell_condition_[c] == active; };
-  auto actives_in_row = [&](int y, int x, int half) {
-    const std::uint64_t n = y >= 0 && y < h && x - half >= 0 && x + half < w ? neighbour_counts_.row_range(y, x - half, x + half)
-                                                                           : neighbour_counts_.row_window(y, x, half);
-    return std::uint32_t(n & 0xffffffffULL);
+  auto in_row = [&](int y, int x, int half) { return actives_in_row(y, x, half); };
+  // Suspects lie at most cop_reach rows from their cop: the cops of bands of rows twice as high,
+  // run in colours, never claim the same cell at the same time (plain compare-and-store).
+  const std::size_t rows = std::size_t(h);
+  const std::size_t band_rows = std::max(rows_per_chunk_, std::size_t(2 * cop_reach_));
+  const bool torus = lattice_.topology() == core::Topology::torus;
+  const core::StreamFamily terms(seed_, kJailTerm, step_);
+  // A cop's pick and proposal (cell -1: nobody to pick).
+  auto propose = [&](const core::StreamFamily& streams, bool counted, const PendingCop& p, ArrestPick& pick) {
+    RandomStream stream = streams.stream(std::uint64_t(p.cop));
+    const std::int64_t cell =
+        counted ? agents::random_site_where_counted(lattice_, cop_rows_, p.cell, stream, in_row, active_cell,
+                                                    BatchedReservoirRank{})
+                : pick_active_site(p.cell, int(p.cell % w), int(p.cell / w), stream);
+    pick.cell = cell;
+    pick.priority = core::Claims::priority(stream(), std::uint32_t(p.cop));
+    if (cell < 0) return;
+    pick.suspect = occupancy_[cell];
+    cell_claims_.propose_unshared(std::size_t(cell), pick.priority);
   };
-  // Cops with an active citizen in vision, listed per chunk of rows, then joined in chunk order
-  // (the order of the list changes nothing: claims take the minimum, arrests touch distinct cells).
-  const std::size_t chunks = (std::size_t(h) + rows_per_chunk_ - 1) / rows_per_chunk_;
-  if (chunk_lists_.size() < chunks) chunk_lists_.resize(chunks);
-  executor_.for_chunks(std::size_t(h), rows_per_chunk_, [&](std::size_t y0, std::size_t y1, std::size_t chunk) {
-    auto& list = chunk_lists_[chunk];
-    list.clear();
-    for (int y = int(y0); y < int(y1); ++y) {
-      const std::int32_t* row = occupancy_.data() + std::int64_t(y) * w;
-      for (int x = 0; x < w; ++x)
-        if (is_cop_code(row[x]) && (neighbour_counts(x, y, cop_rows_, cop_row_steps_, cop_reach_) & 0xffffffffULL) != 0)
-          list.push_back(row[x] - cop_base_);
+
+  // Round 0, in the same sweep as the search for cops with an active citizen in vision (their
+  // vision's counts and cells are then in cache). Each band lists its cops in row-major order; the
+  // lists are joined in band order, so pending_ is sorted by cell.
+  const std::size_t bands = (rows + band_rows - 1) / band_rows;
+  if (band_lists_.size() < bands) band_lists_.resize(bands);
+  {
+    const core::StreamFamily streams(seed_, kArrest, step_);
+    const bool counted = cop_rows_fit_;
+    core::for_row_bands_in_colours(executor_, rows, band_rows, torus, [&](std::size_t y0, std::size_t y1) {
+      auto& list = band_lists_[y0 / band_rows];
+      list.clear();
+      constexpr int kSegment = 256;
+      std::int32_t cops[kSegment];
+      const std::int32_t cop_base = cop_base_;
+      for (int y = int(y0); y < int(y1); ++y) {
+        const std::int32_t* row = occupancy_.data() + std::int64_t(y) * w;
+        for (int x0 = 0; x0 < w; x0 += kSegment) {
+          const int x1 = std::min(w, x0 + kSegment);
+          int n = 0;
+          for (int x = x0; x < x1; ++x) {
+            cops[n] = x;
+            n += int(row[x] >= cop_base);
+          }
+          for (int k = 0; k < n; ++k) {
+            const int x = cops[k];
+            if ((neighbour_counts(x, y, cop_rows_, cop_row_steps_, cop_padded_steps_, cop_reach_) & 0xffffffffULL) == 0)
+              continue;
+            const PendingCop p{row[x] - cop_base, std::int64_t(y) * w + x};
+            ArrestPick pick;
+            propose(streams, counted, p, pick);
+            list.push_back({p, pick});
+          }
+        }
+      }
+    }, std::size_t(cop_reach_));
+  }
+  std::size_t n_pending = 0;
+  for (std::size_t b = 0; b < bands; ++b) n_pending += band_lists_[b].size();
+  pending_.resize(n_pending);
+  picks_.resize(n_pending);
+  for (std::size_t b = 0, n = 0; b < bands; ++b)
+    for (const auto& entry : band_lists_[b]) {
+      pending_[n] = entry.cop;
+      picks_[n++] = entry.pick;
     }
-  });
-  pending_.clear();
-  for (std::size_t c = 0; c < chunks; ++c) pending_.insert(pending_.end(), chunk_lists_[c].begin(), chunk_lists_[c].end());
 
   for (std::uint64_t round = 0; !pending_.empty(); ++round) {
-    const core::StreamFamily streams(seed_, kArrest + round, step_);
-    const bool counted = round == 0 && cop_rows_fit_;
     const std::size_t n_pending = pending_.size();
-    suspect_cell_.resize(n_pending);
-    arrest_priority_.resize(n_pending);
     won_.resize(n_pending);
-    executor_.for_each(n_pending, kChunk, [&](std::size_t n) {
-      const std::int64_t j = pending_[n];
-      RandomStream stream = streams.stream(std::uint64_t(j));
-      const std::int64_t cell =
-          counted ? agents::random_site_where_counted(lattice_, cop_rows_, cop_cell_[j], stream, actives_in_row, active_cell)
-                  : agents::random_site_where(lattice_, cop_offsets_, cop_cell_[j], stream, active_cell);
-      suspect_cell_[n] = cell;
-      arrest_priority_[n] = core::Claims::priority(stream(), std::uint32_t(j));
-      if (cell >= 0) cell_claims_.propose(cell, arrest_priority_[n]);
-    });
-    executor_.for_each(n_pending, kChunk, [&](std::size_t n) {
-      won_[n] = suspect_cell_[n] >= 0 && cell_claims_.won(suspect_cell_[n], arrest_priority_[n]);
-    });
-    executor_.for_each(n_pending, kChunk, [&](std::size_t n) {
-      // Only this winner touches its suspect's cell, so reading the occupant here is safe.
-      if (won_[n]) arrest(pending_[n], occupancy_[suspect_cell_[n]]);
+    picks_.resize(n_pending);
+    if (round > 0) {
+      const core::StreamFamily streams(seed_, kArrest + round, step_);
+      core::for_row_bands_in_colours(executor_, rows, band_rows, torus, [&](std::size_t y0, std::size_t y1) {
+        auto by_cell = [](const PendingCop& p, std::int64_t cell) { return p.cell < cell; };
+        const auto first = std::lower_bound(pending_.begin(), pending_.end(), std::int64_t(y0) * w, by_cell);
+        const auto last = std::lower_bound(first, pending_.end(), std::int64_t(y1) * w, by_cell);
+        for (auto it = first; it != last; ++it) {
+          const std::size_t n = std::size_t(it - pending_.begin());
+          propose(streams, false, *it, picks_[n]);
+        }
+      }, std::size_t(cop_reach_));
+    }
+    // Each claimed suspect has one winner, who arrests and frees the claim (a loser's check sees
+    // either the winner's priority or a free claim); only the winner touches its suspect's cell.
+    executor_.for_chunks(n_pending, kChunk, [&](std::size_t begin, std::size_t end, std::size_t) {
+      constexpr std::size_t kAhead = 8;  // suspects' column entries are anywhere: fetch them early
+      for (std::size_t n = begin; n < end; ++n) {
+        if (n + kAhead < end && picks_[n + kAhead].cell >= 0) {
+          cell_claims_.prefetch(std::size_t(picks_[n + kAhead].cell));
+          const std::int64_t c = picks_[n + kAhead].suspect;
+          __builtin_prefetch(&condition_[c], 1);
+          __builtin_prefetch(&jail_remaining_[c], 1);
+          __builtin_prefetch(&citizen_cell_[c], 1);
+          __builtin_prefetch(&last_cell_[c], 1);
+        }
+        const ArrestPick& pick = picks_[n];
+        won_[n] = pick.cell >= 0 && cell_claims_.won(std::size_t(pick.cell), pick.priority);
+        if (!won_[n]) continue;
+        arrest(pending_[n].cop, pick.suspect, &terms);
+        cell_claims_.clear(std::size_t(pick.cell));
+      }
     });
     for (std::size_t n = 0; n < n_pending; ++n) arrests_ += won_[n];
-    executor_.for_each(n_pending, kChunk, [&](std::size_t n) {
-      if (suspect_cell_[n] >= 0) cell_claims_.clear(suspect_cell_[n]);
-    });
     losers_.clear();
     for (std::size_t n = 0; n < n_pending; ++n)
-      if (suspect_cell_[n] >= 0 && !won_[n]) losers_.push_back(pending_[n]);
+      if (picks_[n].cell >= 0 && !won_[n]) losers_.push_back(pending_[n]);
     pending_.swap(losers_);
   }
 }
@@ -733,10 +1313,28 @@ void EpsteinModel::kill_synchronously() {
 }
 
 void EpsteinModel::serve_jail_terms() {
-  executor_.for_each(citizens_.capacity(), kChunk, [&](std::size_t i) {
-    if (alive_[i] && condition_[i] == jailed && jail_remaining_[i] > 0.0)
-      jail_remaining_[i] = std::max(0.0, jail_remaining_[i] - 1.0);
+  // Every jailed citizen serves one step; those with nothing left to serve are listed (per chunk,
+  // in index order) for the next step's release. Without branches: a fifth of the citizens may be
+  // jailed, in no particular order.
+  const std::size_t n = citizens_.capacity();
+  due_lists_.resize((n + kChunk - 1) / kChunk);
+  const std::uint8_t* alive = alive_.data();
+  const std::uint8_t* condition = condition_.data();
+  double* remaining = jail_remaining_.data();
+  executor_.for_chunks(n, kChunk, [&](std::size_t begin, std::size_t end, std::size_t chunk) {
+    alignas(8) std::uint8_t due[kChunk + 8];
+    serve_one_step(alive + begin, condition + begin, remaining + begin, end - begin, jailed, due);
+    std::fill(due + (end - begin), due + ((end - begin + 7) / 8) * 8, std::uint8_t(0));
+    auto& list = due_lists_[chunk];
+    list.clear();
+    for (std::size_t k = 0; k < end - begin; k += 8) {  // few are due: skip 8 flags at a time
+      std::uint64_t flags;
+      std::memcpy(&flags, due + k, 8);
+      for (; flags != 0; flags &= flags - 1)
+        list.push_back(std::int32_t(begin + k + std::size_t(__builtin_ctzll(flags) / 8)));
+    }
   });
+  due_listed_ = true;
 }
 
 void EpsteinModel::age_and_die() {

@@ -20,6 +20,7 @@
 #include "sahelsim/core/model.hpp"
 #include "sahelsim/core/parallel.hpp"
 #include "sahelsim/core/parameters.hpp"
+#include "sahelsim/core/random_stream.hpp"
 #include "sahelsim/core/schedule.hpp"
 
 namespace sahelsim::models::epstein {
@@ -93,14 +94,26 @@ class EpsteinModel final : public core::Model {
   }
   bool on_grid_citizen(std::int64_t i) const;
   double arrest_probability(int cops_seen, int others_active, bool self_active) const;
-  void arrest(std::int64_t cop, std::int64_t citizen);
+  /// `terms`, if given, is StreamFamily(seed, "citizen.jail_term", step) (the same streams, cheaper).
+  void arrest(std::int64_t cop, std::int64_t citizen, const core::StreamFamily* terms = nullptr);
+  /// A cop at `cell` = (x, y) picks an active citizen's cell in its vision (-1: none), as
+  /// agents::random_site_where over cop_offsets_ does, with the same draws.
+  std::int64_t pick_active_site(std::int64_t cell, int x, int y, core::RandomStream& stream) const;
   void kill(std::int64_t victim);
   void rebuild_counts_sequential();
   using NeighbourCounts = core::BasicRowPrefixCounts<std::uint64_t>;
+  using PaddedCounts = core::BasicPaddedRowPrefixCounts<std::uint64_t>;
   void rebuild_neighbour_counts();
   /// Actives and cops (packed: actives in the low 32 bits, cops in the high 32) around (x, y).
   std::uint64_t neighbour_counts(int x, int y, const std::vector<core::RowSpan>& rows,
-                                 const std::vector<NeighbourCounts::RowSteps>& steps, int reach) const;
+                                 const std::vector<NeighbourCounts::RowSteps>& steps,
+                                 const std::vector<PaddedCounts::RowSteps>& padded_steps, int reach) const;
+  /// Actives in row y (any row within vision of the lattice), columns x - half .. x + half.
+  std::uint32_t actives_in_row(int y, int x, int half) const;
+  /// Proposes targets for a batch of movers (see move_synchronously).
+  struct MoveBatch;
+  void propose_moves(MoveBatch& batch, const core::StreamFamily& streams);
+  void build_empty_frame();
   void check_cell_mirror() const;  // debug builds: the cell_* mirrors agree with the columns
   /// Copies a citizen's mirrored state into the cell it now occupies.
   void mirror_citizen(std::int64_t cell, std::int64_t citizen) {
@@ -130,7 +143,6 @@ class EpsteinModel final : public core::Model {
   agents::citizen::JailDraw jail_draw_;
   std::vector<core::RowSpan> citizen_rows_, cop_rows_;
   std::vector<core::Offset> citizen_offsets_, cop_offsets_, birth_offsets_;
-  std::vector<std::int64_t> citizen_cell_steps_, cop_cell_steps_;  // dy * width + dx per offset
   std::vector<double> probability_table_;  // P for (cops seen, actives seen), when cheap to tabulate
   int table_max_ = 0;
 
@@ -163,18 +175,55 @@ class EpsteinModel final : public core::Model {
   };
   std::vector<CellTraits> cell_traits_;
   core::Claims cell_claims_;          // claimed cells, and arrested or killed citizens by their cell
-  // Synchronous phases: per-row prefix sums of actives (low 32 bits) and cops (high 32 bits).
+  // Synchronous phases: per-row prefix sums of actives (low 32 bits) and cops (high 32 bits), with
+  // rows padded across the edges (padded_counts_) when every vision fits in the lattice, else plain
+  // (neighbour_counts_, for a torus smaller than a vision); the other one takes no memory.
+  bool padded_ = false;
   NeighbourCounts neighbour_counts_;
+  PaddedCounts padded_counts_;
   std::vector<NeighbourCounts::RowSteps> citizen_row_steps_, cop_row_steps_;
+  std::vector<PaddedCounts::RowSteps> citizen_padded_steps_, cop_padded_steps_;
+  // Coordinates wrapped or clipped for every vision (moves and site picks near the edges).
+  core::CoordinateTables coordinates_;
+  // The offsets of both visions side by side, citizens' (from kind_base_[0]) then cops' (from
+  // kind_base_[1], kind_sites_[1] of them), and as steps in the moves' frame of empty cells: the
+  // lattice with `frame_pad_` cells around it (wrapped copies on a torus), rebuilt by each move.
+  std::vector<std::int32_t> move_dx_, move_dy_, frame_steps_;
+  std::int32_t kind_base_[2] = {0, 0};
+  std::uint32_t kind_sites_[2] = {0, 0};
+  bool use_frame_ = false;
+  std::vector<std::uint8_t> empty_frame_;
+  std::int64_t frame_stride_ = 0;
+  int frame_pad_ = 0;
+  // The arrest phase is skipped when the decisions left no active citizen (no cop could pick one).
+  bool no_actives_ = false;
+  std::vector<std::int64_t> chunk_actives_;
   // Sequential activation: the same packed counts, updated cell by cell.
   core::BasicRowFenwickCounts<std::uint64_t> neighbour_fenwick_;
   std::size_t rows_per_chunk_ = 1;    // lattice rows per parallel chunk (~4k cells)
   int citizen_reach_ = 0, cop_reach_ = 0;
   bool cop_rows_fit_ = false;         // cop vision reaches no cell twice (counted arrest picks)
-  // Scratch of the arrest phase, kept between steps: cops per chunk of rows, then the rounds.
-  std::vector<std::vector<std::int64_t>> chunk_lists_;
-  std::vector<std::int64_t> pending_, suspect_cell_, losers_;
-  std::vector<std::uint64_t> arrest_priority_;
+  // Scratch of the arrest phase, kept between steps: cops per band of rows, then the rounds.
+  struct PendingCop {
+    std::int64_t cop, cell;
+  };
+  struct ArrestPick {
+    std::int64_t cell = -1;        // the suspect's cell, -1 for none
+    std::uint64_t priority = 0;    // the claim's priority
+    std::int32_t suspect = -1;     // the citizen in that cell
+  };
+  struct PendingPick {
+    PendingCop cop;
+    ArrestPick pick;
+  };
+  std::vector<std::vector<PendingPick>> band_lists_;
+  std::vector<PendingCop> pending_, losers_;
+  std::vector<ArrestPick> picks_;
+  // Citizens due for release, listed per chunk by serve_jail_terms for the next step.
+  std::vector<std::vector<std::int32_t>> due_lists_;
+  bool due_listed_ = false;
+  std::vector<std::int64_t> due_, release_target_;
+  std::vector<std::uint64_t> release_priority_;
   std::vector<std::uint8_t> won_;
 
   // Per-step tallies for the series.

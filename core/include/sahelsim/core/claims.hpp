@@ -43,7 +43,8 @@ class Claims {
   /// `target` at the same time (e.g. rows processed in colours, see for_row_bands_in_colours).
   void propose_unshared(std::size_t target, std::uint64_t priority) {
     auto& slot = best_[target];
-    if (priority < slot.load(std::memory_order_relaxed)) slot.store(priority, std::memory_order_relaxed);
+    const std::uint64_t current = slot.load(std::memory_order_relaxed);
+    slot.store(priority < current ? priority : current, std::memory_order_relaxed);  // no branch to mispredict
   }
 
   /// Hints that `target` is about to be proposed for (a batch can fetch its targets together).
@@ -62,6 +63,10 @@ class Claims {
   std::uint64_t winner(std::size_t target) const {
     return best_[target].load(std::memory_order_relaxed);
   }
+
+  /// The slots themselves, for sweeps that read and clear many targets in a row.
+  std::atomic<std::uint64_t>* data() { return best_.data(); }
+  const std::atomic<std::uint64_t>* data() const { return best_.data(); }
 
   /// Frees one target again (proposers clear their own targets after resolution).
   void clear(std::size_t target) { best_[target].store(none, std::memory_order_relaxed); }

@@ -221,6 +221,125 @@ class BasicRowPrefixCounts {
 
 using RowPrefixCounts = BasicRowPrefixCounts<std::int32_t>;
 
+/// Wrapped (torus) or clipped (bounded) coordinates, tabulated for `pad` cells beyond each edge:
+/// the cell at (x + dx, y + dy), |dx|, |dy| <= pad, is row_base(y + dy) + column(x + dx), with no
+/// division and no branch; off a bounded lattice the sum is negative. Equals
+/// Lattice::offset_cell(x, y, dx, dy) (which gives -1 off a bounded lattice).
+class CoordinateTables {
+ public:
+  /// Added to a coordinate off a bounded lattice: makes any cell index built from it negative.
+  static constexpr std::int64_t off_lattice = -(std::int64_t(1) << 40);
+
+  CoordinateTables(const Lattice& lattice, int pad) : pad_(std::max(0, pad)) {
+    const int w = lattice.width(), h = lattice.height();
+    const bool torus = lattice.topology() == Topology::torus;
+    columns_.resize(std::size_t(w) + 2 * std::size_t(pad_));
+    rows_.resize(std::size_t(h) + 2 * std::size_t(pad_));
+    for (int x = -pad_; x < w + pad_; ++x)
+      columns_[std::size_t(x + pad_)] = torus ? Lattice::wrap(x, w) : x >= 0 && x < w ? x : off_lattice;
+    for (int y = -pad_; y < h + pad_; ++y)
+      rows_[std::size_t(y + pad_)] =
+          torus ? std::int64_t(Lattice::wrap(y, h)) * w : y >= 0 && y < h ? std::int64_t(y) * w : off_lattice;
+  }
+  int pad() const { return pad_; }
+  /// column()[x] for x in [-pad, width + pad): the wrapped column, or a large negative number.
+  const std::int64_t* column() const { return columns_.data() + pad_; }
+  /// row_base()[y] for y in [-pad, height + pad): the wrapped row's first cell, or a large negative number.
+  const std::int64_t* row_base() const { return rows_.data() + pad_; }
+  std::int64_t cell(int x, int y) const { return row_base()[y] + column()[x]; }
+
+ private:
+  int pad_;
+  std::vector<std::int64_t> columns_, rows_;
+};
+
+/// BasicRowPrefixCounts with every row extended by `pad` cells on each side and `pad` rows above and
+/// below, wrapped across the edges of a torus (zero off a bounded lattice): a neighbourhood within
+/// `pad` of its centre sums with one subtraction per row wherever the centre is, without wrapping
+/// or clipping. Exact when core::neighborhood_fits(lattice, rows) (no site is reached twice):
+/// on a smaller torus use BasicRowPrefixCounts.
+template <class Count>
+class BasicPaddedRowPrefixCounts {
+ public:
+  BasicPaddedRowPrefixCounts(const Lattice& lattice, int pad)
+      : lattice_(lattice),
+        pad_(std::max(0, pad)),
+        stride_(std::int64_t(lattice.width()) + 2 * std::int64_t(pad_) + 1),
+        prefix_(static_cast<std::size_t>((std::int64_t(lattice.height()) + 2 * pad_) * stride_), Count{}) {}
+
+  int pad() const { return pad_; }
+  std::int64_t stride() const { return stride_; }
+
+  /// Rebuilds from count_of_cell(cell) -> Count, `rows_per_chunk` rows per parallel chunk. On a torus
+  /// needs pad <= width and 2 pad + 1 <= height (the padding rows are copies of distinct rows).
+  template <class Executor, class CountOfCell>
+  void rebuild(Executor& executor, const CountOfCell& count_of_cell, std::size_t rows_per_chunk = 16) {
+    const int w = lattice_.width(), h = lattice_.height(), pad = pad_;
+    const bool torus = lattice_.topology() == Topology::torus;
+    executor.for_chunks(static_cast<std::size_t>(h), rows_per_chunk, [&](std::size_t y0, std::size_t y1, std::size_t) {
+      for (std::size_t y = y0; y < y1; ++y) {
+        Count* p = row(int(y));
+        const std::int64_t first = static_cast<std::int64_t>(y) * w;
+        Count s{};
+        p[0] = s;
+        int i = 1;
+        if (torus) {
+          for (int x = w - pad; x < w; ++x) p[i++] = s = s + static_cast<Count>(count_of_cell(first + x));
+        } else {
+          for (int x = 0; x < pad; ++x) p[i++] = s;
+        }
+        for (int x = 0; x < w; ++x) p[i++] = s = s + static_cast<Count>(count_of_cell(first + x));
+        if (torus) {
+          for (int x = 0; x < pad; ++x) p[i++] = s = s + static_cast<Count>(count_of_cell(first + x));
+        } else {
+          for (int x = 0; x < pad; ++x) p[i++] = s;
+        }
+        if (torus) {  // the same row again above the top or below the bottom
+          if (int(y) < pad) std::copy(p, p + stride_, row(int(y) + h));
+          if (int(y) >= h - pad) std::copy(p, p + stride_, row(int(y) - h));
+        }
+      }
+    });
+  }
+
+  /// A neighbourhood row as positions in the prefix array relative to the centre's position.
+  struct RowSteps {
+    std::int64_t low, high;  // sum of the row = centre[high] - centre[low]
+  };
+  /// For rows within `pad` of the centre.
+  std::vector<RowSteps> row_steps(const std::vector<RowSpan>& rows) const {
+    std::vector<RowSteps> steps;
+    for (const RowSpan& r : rows) steps.push_back({r.dy * stride_ - r.half_width, r.dy * stride_ + r.half_width + 1});
+    return steps;
+  }
+  /// The prefix entry of cell (x, y), x in [0, width), y in [0, height): the base of row_steps.
+  const Count* centre(int x, int y) const {
+    return prefix_.data() + (std::int64_t(y) + pad_) * stride_ + pad_ + x;
+  }
+  /// Counted items in the neighbourhood given by row_steps(rows) around (x, y).
+  Count sum(int x, int y, const RowSteps* steps, std::size_t n_steps) const {
+    const Count* c = centre(x, y);
+    Count total{};
+    for (std::size_t r = 0; r < n_steps; ++r) total += c[steps[r].high] - c[steps[r].low];
+    return total;
+  }
+  /// Items in row y at columns x - half .. x + half, wrapped or clipped: y in [-pad, height + pad),
+  /// x in [0, width), half <= pad.
+  Count row_window(int y, int x, int half) const {
+    const Count* p = prefix_.data() + (std::int64_t(y) + pad_) * stride_ + pad_ + x;
+    return p[half + 1] - p[-half];
+  }
+  const Lattice& lattice() const { return lattice_; }
+
+ private:
+  Count* row(int y) { return prefix_.data() + (std::int64_t(y) + pad_) * stride_; }
+
+  Lattice lattice_;
+  int pad_;
+  std::int64_t stride_;
+  std::vector<Count> prefix_;  // height + 2 pad rows of (width + 2 pad + 1) entries
+};
+
 /// The same queries over counts that change one cell at a time (random sequential activation):
 /// one Fenwick tree per row, O(log width) per update and per row query. `Count` may pack several
 /// counts, as for BasicRowPrefixCounts: unsigned wrap-around in the trees is harmless as long as

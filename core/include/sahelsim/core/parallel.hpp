@@ -80,19 +80,32 @@ class ParallelExecutor {
 /// number of bands) the last band, which touches band 0 across the edge. If each band's body only
 /// writes rows within `reach` of its own and band_rows >= 2 reach, bands running at the same time
 /// never write the same row, so they need no atomic read-modify-writes.
+///
+/// On a torus whose height is not a multiple of band_rows, a last band less than 2 reach high runs
+/// right after the band before it, as one task coloured as that band: otherwise the bands on either
+/// side of it (band 0 and the one before it), which may run at the same time, could write the same
+/// rows across the edge. `reach` defaults to the most band_rows allows.
 template <class Body>
 void for_row_bands_in_colours(ParallelExecutor& executor, std::size_t rows, std::size_t band_rows, bool torus,
-                              const Body& body) {
+                              const Body& body, std::size_t reach = 0) {
   if (rows == 0) return;
+  if (reach == 0 || 2 * reach > band_rows) reach = band_rows / 2 + band_rows % 2;
   const std::size_t bands = (rows + band_rows - 1) / band_rows;
-  const bool last_alone = torus && bands > 1 && bands % 2 == 1;
-  const std::size_t paired = last_alone ? bands - 1 : bands;  // bands coloured by parity
   auto run_band = [&](std::size_t band) { body(band * band_rows, std::min(rows, (band + 1) * band_rows)); };
+  // Groups of bands that run as one task: every band alone, but a short last band with the one before.
+  const bool short_last = torus && bands > 1 && rows - (bands - 1) * band_rows < 2 * reach;
+  const std::size_t groups = short_last ? bands - 1 : bands;
+  auto run_group = [&](std::size_t group) {
+    run_band(group);
+    if (short_last && group == groups - 1) run_band(bands - 1);
+  };
+  const bool last_alone = torus && groups > 1 && groups % 2 == 1;
+  const std::size_t paired = last_alone ? groups - 1 : groups;  // groups coloured by parity
   for (std::size_t colour = 0; colour < 2; ++colour) {
     const std::size_t count = paired > colour ? (paired - colour + 1) / 2 : 0;
-    executor.for_each(count, 1, [&](std::size_t k) { run_band(colour + 2 * k); });
+    executor.for_each(count, 1, [&](std::size_t k) { run_group(colour + 2 * k); });
   }
-  if (last_alone) run_band(bands - 1);
+  if (last_alone) run_group(groups - 1);
 }
 
 /// Deterministic stable compaction: the indices i in [0, n) with keep(i) true, in increasing order,
