@@ -1,6 +1,6 @@
 """Golden runs: small reference run files in tests/golden/ guard against unintended changes of results.
 
-Each configuration of experiments/regenerate_golden.py is run again (with 1 and 2 threads) and every
+Each configuration of experiments/regenerate_golden.py is run again (with 1, 2, 3, 4 and 8 threads) and every
 variable of the new file is compared bitwise with the golden file (NaN-aware for floats), as are the
 attributes of the file and of each variable, except those listed in EXCLUDED_ATTRIBUTES (times, build
 and version information, the thread count) and the HDF5 dimension-scale references. When a change
@@ -115,7 +115,10 @@ def _elementwise_equal(a, b):
     return (a == b).ravel()
 
 
-@pytest.mark.parametrize("threads", [1, 2])
+THREAD_COUNTS = [1, 2, 3, 4, 8]
+
+
+@pytest.mark.parametrize("threads", THREAD_COUNTS)
 @pytest.mark.parametrize("name", sorted(regenerate_golden.CONFIGS))
 def test_run_matches_golden_file(name, threads, tmp_path):
     golden = GOLDEN_DIR / f"{name}.h5"
@@ -131,6 +134,30 @@ def test_run_matches_golden_file(name, threads, tmp_path):
         + "\n".join(problems[1:20])
         + "\nIf the change of results is intended, run experiments/regenerate_golden.py and say so in the commit."
     )
+
+
+# The default scenario over its whole period (184 days) with snapshots, well beyond the short golden runs.
+FULL_SAHEL_RUN = ["mali-2025", "--seed", "3", "--snapshot-every", "23"]
+
+
+def test_full_sahel_run_gives_the_same_file_for_every_thread_count_and_on_repeat(sahelsim_command, tmp_path):
+    """Whole files of the full Sahel model: 1, 2, 3, 4 and 8 threads, and 2 threads twice, all equal."""
+    files = {}
+    for label, threads in [("2", 2), ("2-repeat", 2), ("1", 1), ("3", 3), ("4", 4), ("8", 8)]:
+        path = tmp_path / f"threads-{label}.h5"
+        result = subprocess.run(
+            sahelsim_command + ["run", *FULL_SAHEL_RUN, "--threads", str(threads), "-o", str(path)],
+            capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        files[label] = path
+    with h5py.File(files["2"], "r") as f:
+        status = f.attrs["run_status"]
+        status = status.decode() if isinstance(status, bytes) else str(status)
+        assert f["step"].shape[0] == 185 and status == "complete", "the reference run is not the whole period"
+    for label, path in files.items():
+        problems = compare_run_files(files["2"], path)
+        assert not problems, f"mali-2025 with {label} threads differs from 2 threads: " + "\n".join(problems[:20])
 
 
 def test_comparison_detects_a_changed_value(tmp_path):
