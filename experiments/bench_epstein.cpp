@@ -36,11 +36,12 @@
 #include <vector>
 
 #include "models/registry.hpp"
+#include "bench_support.hpp"
 #include "sahelsim/core/build_info.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace sahelsim::bench;  // Clock, timing, medians, the free-core check (bench_support.hpp)
 using sahelsim::core::Model;
 using sahelsim::core::ParameterSet;
 
@@ -85,42 +86,10 @@ struct CaseResult {
 
 template <class T>
 std::vector<T> parse_list(const std::string& text) {
-  std::vector<T> values;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    std::stringstream one(item);
-    T value{};
-    if (!(one >> value)) usage("cannot parse list item '" + item + "'");
-    values.push_back(value);
-  }
-  return values;
+  return sahelsim::bench::parse_list<T>(text, usage);
 }
 
 int side_for_citizens(double citizens) { return int(std::lround(std::sqrt(citizens / kCitizenDensity))); }
-
-/// Peak resident set (VmHWM) and current resident set (VmRSS) of this process, in MiB.
-double proc_status_mib(const char* field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  const std::string key = std::string(field) + ":";
-  while (std::getline(status, line))
-    if (line.compare(0, key.size(), key) == 0) return std::stod(line.substr(key.size())) / 1024.0;
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss) / 1024.0;  // fallback: ru_maxrss is the peak, in KiB
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-double minimum(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end()); }
 
 std::unique_ptr<Model> make_model(int side, const std::string& activation, const Options& o, int threads) {
   const auto& entry = sahelsim::models::find_model("epstein");
@@ -168,54 +137,7 @@ int run_child(int side, const std::string& activation, int threads, std::int64_t
   return 0;
 }
 
-// ---- the machine's spare parallelism: a shared, noisy machine may not give us two free cores ----
-
-/// Speed-up of a pure compute loop on `threads` threads (each doing the work of one) over one
-/// thread: about `threads` on an idle machine, less when other processes hold cores.
-double spin_speedup(int threads, std::uint64_t iterations = 150000000) {
-  auto spin = [iterations] {
-    volatile std::uint64_t x = 1;
-    for (std::uint64_t k = 0; k < iterations; ++k) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-  };
-  auto start = Clock::now();
-  spin();
-  const double one = seconds_since(start);
-  start = Clock::now();
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(spin);
-  for (auto& thread : pool) thread.join();
-  return double(threads) * one / seconds_since(start);
-}
-
-/// Waits until a short compute loop runs at least o.quiet_spin times faster on 2 threads than on 1
-/// (a second core is free), for at most o.max_wait seconds; returns the last speed-up measured.
-double wait_for_quiet(const Options& o, double& waited_s) {
-  const auto start = Clock::now();
-  double speedup = spin_speedup(2, 40000000);
-  while (o.quiet_spin > 0 && speedup < o.quiet_spin && seconds_since(start) < o.max_wait) {
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-    speedup = spin_speedup(2, 40000000);
-  }
-  waited_s += seconds_since(start);
-  return speedup;
-}
-
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
-
 // ---- parent: spawn one child per case, collect, print the tables ----
-
-std::string self_path() {
-  char path[4096];
-  const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) throw std::runtime_error("cannot read /proc/self/exe");
-  path[n] = '\0';
-  return path;
-}
 
 std::string common_args(const Options& o) {
   std::string args = " --warmup " + std::to_string(o.warmup) + " --repeats 1 --seed " + std::to_string(o.seed);
@@ -302,7 +224,7 @@ int run_parent(const Options& o) {
       const std::size_t first = results.size();
       for (int repeat = 0; repeat < o.repeats; ++repeat) {
         for (std::size_t k = 0; k < threads.size(); ++k) {
-          const double before = wait_for_quiet(o, waited_s);
+          const double before = wait_for_quiet(o.quiet_spin, o.max_wait, waited_s);
           CaseResult one = run_case(exe, side, activation, threads[k], steps, o);
           const double after = spin_speedup(2, 40000000);
           one.spare = std::min(before, after);
