@@ -275,6 +275,11 @@ PYBIND11_MODULE(_core, m) {
     return names;
   }, "Names of the runnable models.");
   m.def("model_description", [](const std::string& name) { return models::find_model(name).description; });
+  m.def("sahel_summary_keys", [] {
+    std::vector<std::string> keys;
+    for (const auto& item : sahel::summary_items(sahel::CalibrationSummary{})) keys.push_back(item.first);
+    return keys;
+  }, "The keys of a Sahel model's summary(), in order (docs/ODD.md, \"Calibration summary\").");
   m.def("parameter_specs", [](const std::string& name) {
     py::list specs;
     for (const auto& spec : *models::find_model(name).parameters) specs.append(spec_to_dict(spec));

@@ -626,14 +626,8 @@ def _summary_keys(model: str) -> List[str]:
     return keys
 
 
-#: The keys of Model.summary() of a Sahel run (docs/ODD.md §8, "Calibration summary").
-SAHEL_SUMMARY_KEYS = [
-    "fuel_price_ratio_bamako", "electricity_hours_bamako_min", "tankers_destroyed",
-    "tankers_destroyed_first_90_days", "max_convoy_loss_fraction", "max_attacks_one_day",
-    "max_attack_spread_km_one_day", "state_share_civilian_deaths", "capital_captured", "legitimacy_start",
-    "legitimacy_end", "ambushes", "ambush_share_in_2025_zones", "corridor_share_in_2025_zones",
-    "insurgent_rural_share_near_corridors", "days", "blockade_start_day",
-]
+#: The keys of Model.summary() of a Sahel run (docs/ODD.md §8, "Calibration summary"), from the C++ model.
+SAHEL_SUMMARY_KEYS = list(_core.sahel_summary_keys())
 
 
 def _series_summary(model: str, path: str) -> Dict[str, float]:
