@@ -167,17 +167,7 @@ const SahelMap& SahelModel::map() const { return *state_->map; }
 
 Date SahelModel::current_date() const {
   // Step k >= 1 is the state at the end of day start + k - 1; step 0 the state at the start.
-  // Civil date from days since the epoch (Howard Hinnant's algorithm).
-  std::int64_t z = state_->scenario.start.days_since_epoch() + std::max<std::int64_t>(0, state_->day - 1) + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const int d = int(doy - (153 * mp + 2) / 5 + 1);
-  const int mo = int(mp < 10 ? mp + 3 : mp - 9);
-  const int y = int(yoe + era * 400 + (mo <= 2 ? 1 : 0));
-  return Date{y, mo, d};
+  return state_->scenario.start.plus_days(std::max<std::int64_t>(0, state_->day - 1));
 }
 
 void SahelModel::step() {

@@ -584,6 +584,19 @@ std::int64_t Date::days_since_epoch() const {
   return era * 146097 + doe - 719468;
 }
 
+Date Date::plus_days(std::int64_t days) const {
+  // Howard Hinnant's civil_from_days.
+  const std::int64_t z = days_since_epoch() + days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const int d = int(doy - (153 * mp + 2) / 5 + 1);
+  const int m = int(mp < 10 ? mp + 3 : mp - 9);
+  return Date{int(yoe + era * 400 + (m <= 2 ? 1 : 0)), m, d};
+}
+
 std::string Date::iso() const {
   char text[16];
   std::snprintf(text, sizeof text, "%04d-%02d-%02d", year, month, day);
@@ -685,8 +698,10 @@ toml::table to_table(const Scenario& s) {
   root.insert("map", toml::table{{"data", s.map_data}, {"cell_km", s.cell_km}});
   root.insert("period", toml::table{{"start", date(s.start)}, {"end", date(s.end)}});
   toml::table parameters;
-  for (const auto& [name, value] : s.parameters.values())
-    std::visit([&](const auto& v) { parameters.insert(name, v); }, value);
+  for (const auto& [name, value] : s.parameters.values()) {
+    const std::string& key = name;  // lambdas capture structured bindings only from C++20 (clang < 16)
+    std::visit([&](const auto& v) { parameters.insert(key, v); }, value);
+  }
   root.insert("parameters", std::move(parameters));
   toml::array forces;
   for (const auto& force : s.forces) {

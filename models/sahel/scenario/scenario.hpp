@@ -40,6 +40,8 @@ struct Date {
   int year = 2025, month = 1, day = 1;
   /// Days since 1970-01-01.
   std::int64_t days_since_epoch() const;
+  /// The date `days` after this one (before it if negative).
+  Date plus_days(std::int64_t days) const;
   std::string iso() const;  // "2025-07-01"
   friend bool operator<(const Date& a, const Date& b) { return a.days_since_epoch() < b.days_since_epoch(); }
 };

@@ -71,19 +71,6 @@ std::size_t series_index(const SahelModel& model, const std::string& name) {
   throw std::out_of_range("no series '" + name + "'");
 }
 
-// A date `days` after `d` (via days since the epoch; civil-from-days, Howard Hinnant).
-Date plus_days(const Date& d, std::int64_t days) {
-  std::int64_t z = d.days_since_epoch() + days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const int day = int(doy - (153 * mp + 2) / 5 + 1);
-  const int month = int(mp < 10 ? mp + 3 : mp - 9);
-  return Date{int(yoe + era * 400 + (month <= 2 ? 1 : 0)), month, day};
-}
-
 // siege-classroom with only the forest band (no soldiers anywhere), no events, and villages that
 // distrust the absent state completely, so that every village the band reaches pays (compliance 1).
 Scenario classroom_band_only() {
@@ -230,13 +217,13 @@ Scenario mali_early_blockade() {
   Scenario s = bundled("mali-2025");
   bool blockade = false;
   for (auto& e : s.events) {
-    if (e.kind == EventKind::blockade) e.date = plus_days(s.start, 5), blockade = true;
-    if (e.kind == EventKind::fuel_sale_ban) e.date = plus_days(s.start, e.scope == "rural" ? 3 : 20);
+    if (e.kind == EventKind::blockade) e.date = s.start.plus_days(5), blockade = true;
+    if (e.kind == EventKind::fuel_sale_ban) e.date = s.start.plus_days(e.scope == "rural" ? 3 : 20);
   }
   if (!blockade) throw std::logic_error("mali-2025 has no blockade event");
   ScenarioEvent shock;
   shock.kind = EventKind::legitimacy_shock;
-  shock.date = plus_days(s.start, 10);
+  shock.date = s.start.plus_days(10);
   shock.delta = -0.05;
   s.events.push_back(shock);
   std::stable_sort(s.events.begin(), s.events.end(), [](const ScenarioEvent& a, const ScenarioEvent& b) { return a.date < b.date; });
@@ -359,7 +346,7 @@ TEST(SahelModelEvents, BlockadeOnTheStartDateTakesEffectInTheFirstStep) {
 TEST(SahelModelEvents, BlockadeTheDayAfterTheStartTakesEffectInTheSecondStep) {
   Scenario s = bundled("siege-classroom");
   for (auto& e : s.events)
-    if (e.kind == EventKind::blockade) e.date = plus_days(s.start, 1);
+    if (e.kind == EventKind::blockade) e.date = s.start.plus_days(1);
   SahelModel model(s, map_for(s), 1);
   const std::size_t blockaded = series_index(model, "blockaded_corridors");
   model.step();

@@ -35,6 +35,19 @@ std::string all(const std::vector<std::string>& problems) {
 
 }  // namespace
 
+TEST(SahelDate, PlusDaysCrossesMonthsYearsAndLeapDays) {
+  const sahel::Date start{2025, 7, 1};
+  EXPECT_EQ(start.plus_days(0).iso(), "2025-07-01");
+  EXPECT_EQ(start.plus_days(30).iso(), "2025-07-31");
+  EXPECT_EQ(start.plus_days(64).iso(), "2025-09-03");
+  EXPECT_EQ(start.plus_days(183).iso(), "2025-12-31");
+  EXPECT_EQ(start.plus_days(184).iso(), "2026-01-01");
+  EXPECT_EQ((sahel::Date{2024, 2, 28}).plus_days(1).iso(), "2024-02-29");
+  EXPECT_EQ((sahel::Date{2024, 3, 1}).plus_days(-1).iso(), "2024-02-29");
+  EXPECT_EQ((sahel::Date{2025, 3, 1}).plus_days(-1).iso(), "2025-02-28");
+  EXPECT_EQ(start.plus_days(12345).days_since_epoch() - start.days_since_epoch(), 12345);
+}
+
 TEST(SahelScenario, MinimalScenarioGetsEveryDefault) {
   const sahel::Scenario s = sahel::load_scenario(minimal, "test.toml");
   EXPECT_EQ(s.name, "t");
