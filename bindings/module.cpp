@@ -17,6 +17,7 @@
 #include "models/sahel/sahel_model.hpp"
 #include "models/sahel/scenario/scenario.hpp"
 #include "sahelsim/core/build_info.hpp"
+#include "sahelsim/core/checkpoint.hpp"
 #include "sahelsim/core/run.hpp"
 #include "sahelsim/core/run_file.hpp"
 
@@ -96,6 +97,38 @@ py::dict summary_to_python(const sahel::CalibrationSummary& s) {
   return d;
 }
 
+py::dict checkpoint_info_to_python(const core::CheckpointInfo& info) {
+  py::dict d;
+  d["path"] = info.path;
+  d["format_version"] = info.format_version;
+  d["model"] = info.model;
+  d["sahelsim_version"] = info.sahelsim_version;
+  d["sahelsim_git_commit"] = info.sahelsim_git_commit;
+  d["seed"] = info.seed;
+  d["step"] = info.step;
+  d["threads"] = info.threads;
+  py::dict parameters;
+  for (const auto& [name, value] : info.parameters) parameters[py::str(name)] = to_python(value);
+  d["parameters"] = parameters;
+  d["identity"] = info.identity;
+  if (info.run) {
+    py::dict run;
+    run["output"] = info.run->output_path;
+    run["created_utc"] = info.run->created_utc;
+    run["steps"] = info.run->steps;
+    run["first_step"] = info.run->first_step;
+    run["snapshot_every"] = info.run->snapshot_every;
+    run["checkpoint_every"] = info.run->checkpoint_every;
+    py::dict records;
+    for (const auto& [name, count] : info.run->records) records[py::str(name)] = count;
+    run["records"] = records;
+    d["run"] = run;
+  } else {
+    d["run"] = py::none();
+  }
+  return d;
+}
+
 void check_threads(int threads) {
   if (threads < 1)
     throw std::invalid_argument("threads = " + std::to_string(threads) + " is not allowed: expected an integer >= 1");
@@ -156,21 +189,57 @@ class Simulation {
     return *sahel_;
   }
 
-  void step(std::int64_t n) { run(n, "", 0, py::none(), 1); }
+  void step(std::int64_t n) { run(n, "", 0, py::none(), 1, 0, "", false, ""); }
+
+  /// A model rebuilt from a checkpoint (its model, parameters, seed, scenario) with its state.
+  static std::unique_ptr<Simulation> from_checkpoint(const std::string& path, int threads) {
+    check_threads(threads);
+    std::unique_ptr<Simulation> sim(new Simulation());
+    {
+      py::gil_scoped_release release;
+      sim->model_ = models::model_from_checkpoint(path, threads);
+    }
+    sim->sahel_ = dynamic_cast<sahel::SahelModel*>(sim->model_.get());
+    return sim;
+  }
+
+  void save_checkpoint(const std::string& path) {
+    Busy busy(busy_);
+    py::gil_scoped_release release;
+    core::save_checkpoint(*model_, path);
+  }
+
+  py::dict load_checkpoint(const std::string& path) {
+    Busy busy(busy_);
+    core::CheckpointInfo info;
+    {
+      py::gil_scoped_release release;
+      info = core::load_checkpoint(*model_, path);
+    }
+    return checkpoint_info_to_python(info);
+  }
 
   py::dict run(std::int64_t steps, const std::string& output, std::int64_t snapshot_every,
-               const py::object& progress, std::int64_t poll_every) {
+               const py::object& progress, std::int64_t poll_every, std::int64_t checkpoint_every,
+               const std::string& checkpoint_path, bool keep_checkpoint, const std::string& resume_checkpoint) {
     if (steps < 0) throw std::invalid_argument("steps = " + std::to_string(steps) + " is not allowed: expected an integer >= 0");
     if (snapshot_every < 0)
       throw std::invalid_argument("snapshot_every = " + std::to_string(snapshot_every) +
                                   " is not allowed: expected an integer >= 0 (0 = no snapshots)");
     if (poll_every < 1) throw std::invalid_argument("poll_every must be >= 1");
+    if (checkpoint_every < 0)
+      throw std::invalid_argument("checkpoint_every = " + std::to_string(checkpoint_every) +
+                                  " is not allowed: expected an integer >= 0 (0 = no checkpoints)");
     Busy busy(busy_);
     core::RunOptions options;
     options.steps = steps;
     options.output_path = output;
     options.snapshot_every = snapshot_every;
     options.poll_every = poll_every;
+    options.checkpoint_every = checkpoint_every;
+    options.checkpoint_path = checkpoint_path;
+    options.keep_checkpoint = keep_checkpoint;
+    options.resume_checkpoint = resume_checkpoint;
     std::int64_t done = 0;
     options.progress = [&done](std::int64_t n) { done = n; };
     options.poll = [&] {
@@ -187,6 +256,13 @@ class Simulation {
     d["steps_run"] = result.steps_run;
     d["wall_seconds"] = result.wall_seconds;
     d["output"] = result.output_path.empty() ? py::object(py::none()) : py::object(py::str(result.output_path));
+    d["checkpoint"] = options.checkpoint_every > 0 || !resume_checkpoint.empty()
+                          ? py::object(py::str(options.checkpoint_path.empty()
+                                                   ? (resume_checkpoint.empty()
+                                                          ? core::default_checkpoint_path(options.output_path)
+                                                          : resume_checkpoint)
+                                                   : options.checkpoint_path))
+                          : py::object(py::none());
     return d;
   }
 
@@ -268,6 +344,10 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "sahelsim's C++ engine (oneTBB, HDF5); use the `sahelsim` package rather than this module.";
 
   py::register_exception<core::RunFileError>(m, "RunFileError", PyExc_OSError);
+  py::register_exception<core::CheckpointError>(m, "CheckpointError", PyExc_ValueError);
+  m.def("checkpoint_info", [](const std::string& path) { return checkpoint_info_to_python(core::read_checkpoint_info(path)); },
+        py::arg("path"), "What a checkpoint file says about itself (model, step, seed, parameters, its run).");
+  m.def("default_checkpoint_path", &core::default_checkpoint_path, py::arg("output"));
 
   m.def("model_names", [] {
     std::vector<std::string> names;
@@ -304,9 +384,15 @@ PYBIND11_MODULE(_core, m) {
                   py::arg("parameters") = py::dict(), py::arg("seed") = py::none(), py::arg("threads") = 1,
                   "A Sahel simulation of a scenario (bundled name or file path), with parameter and seed "
                   "overrides; ValueError lists every problem of a bad scenario or names a bad override.")
+      .def_static("from_checkpoint", &Simulation::from_checkpoint, py::arg("path"), py::arg("threads") = 1,
+                  "The model a checkpoint was saved from (model, parameters, seed, scenario), restored to its "
+                  "step; CheckpointError (a ValueError) for a bad or unusable checkpoint.")
       .def("step", &Simulation::step, py::arg("n") = 1)
       .def("run", &Simulation::run, py::arg("steps"), py::arg("output") = "", py::arg("snapshot_every") = 0,
-           py::arg("progress") = py::none(), py::arg("poll_every") = 1)
+           py::arg("progress") = py::none(), py::arg("poll_every") = 1, py::arg("checkpoint_every") = 0,
+           py::arg("checkpoint_path") = "", py::arg("keep_checkpoint") = false, py::arg("resume_checkpoint") = "")
+      .def("save_checkpoint", &Simulation::save_checkpoint, py::arg("path"))
+      .def("load_checkpoint", &Simulation::load_checkpoint, py::arg("path"))
       .def_property_readonly("model_name", [](const Simulation& s) { return s.model().model_name(); })
       .def_property_readonly("current_step", [](const Simulation& s) { return s.model().current_step(); })
       .def_property_readonly("seed", [](const Simulation& s) { return s.model().seed(); })

@@ -44,4 +44,30 @@ const ModelEntry& find_model(const std::string& name) {
   throw core::ParameterError("unknown model '" + name + "': expected one of: " + known);
 }
 
+std::unique_ptr<core::Model> model_from_checkpoint(const std::string& path, int threads) {
+  const core::CheckpointInfo info = core::read_checkpoint_info(path);
+  std::unique_ptr<core::Model> model;
+  if (info.model == "sahel") {
+    const sahel::Scenario scenario = sahel::scenario_from_checkpoint_identity(info.identity, path);
+    model = std::make_unique<sahel::SahelModel>(scenario, threads);
+  } else {
+    const ModelEntry* entry = nullptr;
+    for (const auto& candidate : model_registry())
+      if (candidate.name == info.model) entry = &candidate;
+    if (entry == nullptr)
+      throw core::CheckpointError("checkpoint '" + path + "' is of model '" + info.model +
+                                  "', which this sahelsim does not know");
+    core::ParameterSet values(entry->parameters);
+    try {
+      for (const auto& [name, value] : info.parameters) values.set(name, value);
+    } catch (const core::ParameterError& error) {
+      throw core::CheckpointError("checkpoint '" + path + "' does not fit this sahelsim's model " + info.model +
+                                  ": " + error.what());
+    }
+    model = entry->make(values, info.seed, threads);
+  }
+  core::load_checkpoint(*model, path);
+  return model;
+}
+
 }  // namespace sahelsim::models

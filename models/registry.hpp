@@ -23,6 +23,11 @@ struct ModelEntry {
 };
 
 const std::vector<ModelEntry>& model_registry();
+
+/// A model rebuilt from a checkpoint (core/checkpoint.hpp): the model, parameters and seed it names
+/// (a Sahel model: its scenario), with `threads` threads, its state restored. Throws
+/// core::CheckpointError for a checkpoint that is unreadable, corrupt or does not fit.
+std::unique_ptr<core::Model> model_from_checkpoint(const std::string& path, int threads);
 /// Throws core::ParameterError listing the known models when `name` is unknown.
 const ModelEntry& find_model(const std::string& name);
 

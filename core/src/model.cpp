@@ -10,6 +10,14 @@ std::vector<float> Model::raster_real(const std::string& name) const {
                               " is not a real (float32) raster: read it with raster()");
 }
 
+void Model::save_state(StateWriter& /*out*/) const {
+  throw std::logic_error("model " + model_name() + " cannot save checkpoints");
+}
+
+void Model::load_state(StateReader& /*in*/) {
+  throw std::logic_error("model " + model_name() + " cannot load checkpoints");
+}
+
 std::pair<RasterAxis, RasterAxis> Model::raster_axes() const {
   auto indices = [](int count) {
     std::vector<double> values(static_cast<std::size_t>(count));

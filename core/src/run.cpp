@@ -1,8 +1,13 @@
 #include "sahelsim/core/run.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <ctime>
+#include <cstdio>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -20,15 +25,31 @@ std::string utc_now() {
 
 class RunFileRecorder {
  public:
-  RunFileRecorder(const Model& model, const RunOptions& options)
-      : model_(model), writer_(options.output_path, options.file), snapshot_every_(options.snapshot_every) {
+  /// A new run file; or, with `resume`, the run file of a checkpoint rebuilt up to its step.
+  RunFileRecorder(const Model& model, const RunOptions& options, const CheckpointInfo* resume = nullptr)
+      : model_(model),
+        writer_(options.output_path, resume ? resume->run->file : options.file),
+        snapshot_every_(options.snapshot_every),
+        created_utc_(resume ? resume->run->created_utc : utc_now()) {
+    try {
+      define(options, resume);
+    } catch (...) {
+      // Nothing is published: a failed resume leaves the run file it was to continue as it was.
+      if (resume) writer_.discard();
+      throw;
+    }
+    writer_.begin_appending();
+  }
+
+  void define(const RunOptions& options, const CheckpointInfo* resume) {
+    const Model& model = model_;
     const BuildInfo build = build_info();
     writer_.set_attribute("", "title", "sahelsim run of model " + model.model_name());
     writer_.set_attribute("", "Conventions", "CF-1.8");
     writer_.set_attribute("", "model", model.model_name());
     writer_.set_attribute("", "seed", static_cast<std::int64_t>(model.seed()));
     writer_.set_attribute("", "threads", static_cast<std::int64_t>(model.threads()));
-    writer_.set_attribute("", "steps_requested", options.steps);
+    writer_.set_attribute("", "steps_requested", resume ? resume->run->steps : options.steps);
     writer_.set_attribute("", "snapshot_every", options.snapshot_every);
     writer_.set_attribute("", "sahelsim_version", build.version);
     writer_.set_attribute("", "sahelsim_git_commit", build.git_commit);
@@ -36,7 +57,7 @@ class RunFileRecorder {
     writer_.set_attribute("", "tbb_version", build.tbb_version);
     writer_.set_attribute("", "hdf5_version", build.hdf5_version);
     writer_.set_attribute("", "boost_version", build.boost_version);
-    writer_.set_attribute("", "created_utc", utc_now());
+    writer_.set_attribute("", "created_utc", created_utc_);
     writer_.set_attribute("", "schedule", model.describe_schedule());
     for (const auto& spec : model.parameters().specs()) {
       const ParameterValue& value = model.parameters().value(spec.name);
@@ -73,8 +94,33 @@ class RunFileRecorder {
       }
     }
     model.define_run_file(writer_);
-    writer_.begin_appending();
+    if (resume) {
+      // The file must be the one this run wrote: its model, seed, parameters and creation time.
+      std::vector<std::pair<std::string, std::string>> identity = {
+          {"model", model.model_name()},
+          {"seed", std::to_string(static_cast<std::int64_t>(model.seed()))},
+          {"created_utc", resume->run->created_utc}};
+      for (const auto& spec : model.parameters().specs()) {
+        const ParameterValue& value = model.parameters().value(spec.name);
+        if (const auto* d = std::get_if<double>(&value)) {
+          char digits[40];
+          std::snprintf(digits, sizeof digits, "%.17g", *d);
+          identity.emplace_back(spec.name, digits);
+        } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+          identity.emplace_back(spec.name, std::to_string(*i));
+        } else {
+          identity.emplace_back(spec.name, to_string(value));
+        }
+      }
+      try {
+        writer_.copy_records_from(options.output_path, resume->run->records, identity);
+      } catch (const std::invalid_argument& error) {
+        throw CheckpointError("cannot resume from checkpoint '" + resume->path + "': " + error.what());
+      }
+    }
   }
+
+  const std::string& created_utc() const { return created_utc_; }
 
   void record() {
     const std::int64_t step = model_.current_step();
@@ -97,6 +143,7 @@ class RunFileRecorder {
       }
     }
     model_.record_run_file(writer_);
+    writer_.commit_records();  // a record cut short by an error is dropped by abandon()
   }
 
   RunFileWriter& writer() { return writer_; }
@@ -115,43 +162,121 @@ class RunFileRecorder {
   const Model& model_;
   RunFileWriter writer_;
   std::int64_t snapshot_every_;
+  std::string created_utc_;
 };
+
+/// fsync of a file by path (any descriptor flushes the file's data); a failure costs durability
+/// only, so it is ignored.
+void sync_to_disk(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+/// The checkpoint `options.resume_checkpoint`, checked against the model it is to continue.
+CheckpointInfo resume_info(const Model& model, const RunOptions& options) {
+  CheckpointInfo info = read_checkpoint_info(options.resume_checkpoint);
+  const std::string what = "cannot resume from checkpoint '" + info.path + "': ";
+  if (!info.run)
+    throw CheckpointError(what + "it was not written by a run with a run file (nothing to continue); load it "
+                          "into a model and run that instead");
+  if (info.model != model.model_name() || model.current_step() != info.step || model.state_hash() != info.state_hash)
+    throw CheckpointError(what + "the model (" + model.model_name() + " at step " +
+                          std::to_string(model.current_step()) + ") was not restored from it (" + info.model +
+                          " at step " + std::to_string(info.step) + "): load the checkpoint into the model first");
+  if (info.step < info.run->first_step || info.step > info.run->first_step + info.run->steps)
+    throw CheckpointError(what + "its step " + std::to_string(info.step) + " lies outside its run (steps " +
+                          std::to_string(info.run->first_step) + " to " +
+                          std::to_string(info.run->first_step + info.run->steps) + ")");
+  return info;
+}
 
 }  // namespace
 
-RunResult run_model(Model& model, const RunOptions& options) {
+RunResult run_model(Model& model, const RunOptions& given) {
+  RunOptions options = given;
+  std::optional<CheckpointInfo> resume;
+  if (!options.resume_checkpoint.empty()) {
+    resume = resume_info(model, options);
+    const CheckpointRun& run = *resume->run;
+    options.steps = run.first_step + run.steps - resume->step;
+    options.snapshot_every = run.snapshot_every;
+    options.file = run.file;
+    if (options.output_path.empty()) options.output_path = run.output_path;
+    if (options.checkpoint_every == 0) options.checkpoint_every = run.checkpoint_every;
+    if (options.checkpoint_path.empty()) options.checkpoint_path = options.resume_checkpoint;
+  }
   if (options.steps < 0) throw std::invalid_argument("steps = " + std::to_string(options.steps) +
                                                      " is not allowed: expected an integer >= 0");
+  if (options.checkpoint_every < 0)
+    throw std::invalid_argument("checkpoint_every = " + std::to_string(options.checkpoint_every) +
+                                " is not allowed: expected an integer >= 0 (0 = no checkpoints)");
+  if (options.checkpoint_every > 0 && options.checkpoint_path.empty()) {
+    if (options.output_path.empty())
+      throw std::invalid_argument("checkpoint_every needs a run file (output) or a checkpoint path");
+    options.checkpoint_path = default_checkpoint_path(options.output_path);
+  }
   const auto start = std::chrono::steady_clock::now();
+  // The first step of the run, and the steps done before this call (a resumed run's).
+  const std::int64_t first_step = resume ? resume->run->first_step : model.current_step();
+  const std::int64_t done_before = model.current_step() - first_step;
+  const std::int64_t last_step = model.current_step() + options.steps;
+  // A checkpoint left by an earlier run of this file would not match the file being rebuilt.
+  if (!resume && options.checkpoint_every > 0) std::remove(options.checkpoint_path.c_str());
   std::unique_ptr<RunFileRecorder> recorder;
-  if (!options.output_path.empty()) recorder = std::make_unique<RunFileRecorder>(model, options);
+  if (!options.output_path.empty())
+    recorder = std::make_unique<RunFileRecorder>(model, options, resume ? &*resume : nullptr);
   RunResult result;
   result.output_path = options.output_path;
+
+  auto checkpoint = [&] {
+    CheckpointRun run;
+    if (recorder) {
+      recorder->writer().flush();  // the file holds every record the checkpoint counts...
+      sync_to_disk(options.output_path);  // ...also after a power failure
+      run.output_path = options.output_path;
+      run.created_utc = recorder->created_utc();
+      run.steps = done_before + options.steps;
+      run.first_step = first_step;
+      run.snapshot_every = options.snapshot_every;
+      run.checkpoint_every = options.checkpoint_every;
+      run.file = options.file;
+      for (const std::string& dimension : recorder->writer().unlimited_dimensions())
+        run.records.emplace_back(dimension, recorder->writer().records(dimension));
+    }
+    save_checkpoint(model, options.checkpoint_path, recorder ? &run : nullptr);
+  };
+
   try {
-    if (recorder) recorder->record();
+    if (recorder && !resume) recorder->record();
     for (std::int64_t i = 0; i < options.steps; ++i) {
       if (options.poll && options.poll_every > 0 && i % options.poll_every == 0) options.poll();
       model.step();
       if (recorder) recorder->record();
       result.steps_run = i + 1;
+      const std::int64_t step = model.current_step();
+      if (options.checkpoint_every > 0 && step % options.checkpoint_every == 0 && step < last_step) checkpoint();
       if (options.progress) options.progress(result.steps_run);
     }
     if (options.poll) options.poll();
   } catch (const std::exception& error) {
     if (recorder) recorder->writer().abandon(std::string("run stopped after ") +
-                                             std::to_string(result.steps_run) + " steps: " + error.what());
+                                             std::to_string(done_before + result.steps_run) + " steps: " + error.what());
     throw;
   } catch (...) {
-    if (recorder) recorder->writer().abandon("run interrupted after " + std::to_string(result.steps_run) + " steps");
+    if (recorder) recorder->writer().abandon("run interrupted after " +
+                                             std::to_string(done_before + result.steps_run) + " steps");
     throw;
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (recorder) {
     std::vector<std::pair<std::string, double>> numbers = {{"wall_seconds", result.wall_seconds},
-                                                           {"steps_completed", double(result.steps_run)}};
+                                                           {"steps_completed", double(done_before + result.steps_run)}};
     for (auto& attribute : model.final_run_file_attributes()) numbers.push_back(std::move(attribute));
     recorder->writer().finish({{"finished_utc", utc_now()}}, numbers);
   }
+  if (options.checkpoint_every > 0 && !options.keep_checkpoint) std::remove(options.checkpoint_path.c_str());
   return result;
 }
 

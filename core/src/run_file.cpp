@@ -8,7 +8,12 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -39,6 +44,16 @@ constexpr std::size_t kTargetChunkBytes = std::size_t{1} << 20;
 // Upper bound on the records buffered in memory for one unlimited dimension: large per-record
 // slabs (rasters) are written every few records instead of every records_per_chunk records.
 constexpr std::size_t kMaxBufferedBytesPerDimension = std::size_t{64} << 20;
+
+// Disk space held in a file next to the run file while it is written (PATH.reserve). When the disk
+// fills up, the writer deletes it first, so that closing the run file and marking it incomplete
+// have room: a failed H5Fclose in HDF5 1.10 leaves a dangling file ID on which the library's exit
+// handler crashes the process.
+constexpr off_t kSpaceReserveBytes = off_t{2} << 20;
+// Free space required beyond the data about to be written (its uncompressed size) for HDF5's
+// metadata. Writes stop with a clear error before the disk is full: HDF5 1.10 cannot close a file
+// whose flush failed half-way ("slist already enabled?"), and crashes at exit on it.
+constexpr unsigned long long kMetadataMarginBytes = 1ull << 20;
 
 constexpr const char* kStatusAttribute = "run_status";
 constexpr const char* kStatusReasonAttribute = "run_status_reason";
@@ -205,6 +220,7 @@ struct RunFileWriter::Impl {
     std::size_t records_per_write = 1;         // set by begin_appending()
 
     std::size_t records_appended() const { return records_in_file + buffered_coordinates.size(); }
+    std::size_t records_committed = 0;  // see RunFileWriter::commit_records()
   };
 
   struct Variable {
@@ -223,6 +239,9 @@ struct RunFileWriter::Impl {
 
   std::string path;
   bool published = false;  // renamed from path + ".part" to path
+  bool reserve_held = false;  // path + ".reserve" exists (create_space_reserve)
+  bool records_write_failed = false;  // an HDF5 write of records failed (e.g. the disk filled up)
+  bool records_committed_by_caller = false;  // commit_records() was called
   RunFileOptions options;
   Stage stage = Stage::defining;
   Hid file;
@@ -398,11 +417,48 @@ struct RunFileWriter::Impl {
     // (begin_appending, or abandon): a run killed while defining its variables leaves no file at
     // `path` that HDF5 cannot open, only `path`.part.
     const std::string creating = path + ".part";
+    create_space_reserve();
     const hid_t id = H5Fcreate(creating.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
     if (id < 0) throw RunFileError("cannot create run file " + quoted(path) + ": " + innermost_hdf5_error());
     file = Hid(id, H5Fclose);
     write_text_attribute(file.get(), kStatusAttribute, "incomplete", "write run_status");
     write_text_attribute(file.get(), kStatusReasonAttribute, "", "write run_status_reason");
+  }
+
+  std::string reserve_path() const { return path + ".reserve"; }
+
+  /// Sets aside kSpaceReserveBytes on the run file's file system (see kSpaceReserveBytes). A disk
+  /// that cannot hold it is reported now, before the run starts.
+  void create_space_reserve() {
+    const std::string reserve = reserve_path();
+    const int fd = ::open(reserve.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0)
+      throw RunFileError("cannot create run file " + quoted(path) + ": cannot create " + quoted(reserve) + ": " +
+                         std::strerror(errno));
+    reserve_held = true;
+    int error = ::posix_fallocate(fd, 0, kSpaceReserveBytes);
+    if (error == EOPNOTSUPP || error == EINVAL) {  // file systems without fallocate: write zeros
+      const std::vector<char> zeros(1 << 16, 0);
+      error = 0;
+      for (off_t written = 0; written < kSpaceReserveBytes && error == 0;) {
+        const ssize_t n = ::write(fd, zeros.data(), zeros.size());
+        if (n < 0) error = errno;
+        else written += n;
+      }
+    }
+    ::close(fd);
+    if (error != 0) {
+      release_space_reserve();
+      throw RunFileError("cannot create run file " + quoted(path) + ": cannot set aside " +
+                         std::to_string(kSpaceReserveBytes >> 20) + " MiB next to it (" + std::strerror(error) +
+                         "); free some space on its file system");
+    }
+  }
+
+  void release_space_reserve() {
+    if (!reserve_held) return;
+    ::unlink(reserve_path().c_str());
+    reserve_held = false;
   }
 
   /// Renames the file from its temporary name to `path` (once).
@@ -445,6 +501,33 @@ struct RunFileWriter::Impl {
   void write_buffered_records(Dimension& dim) {
     const std::size_t rows = dim.buffered_coordinates.size();
     if (rows == 0) return;
+    unsigned long long bytes = rows * sizeof(std::int64_t);
+    for (std::size_t index : dim.variables) bytes += rows * variables[index].slab_bytes;
+    require_free_space(bytes, "write records of " + quoted(dim.name));
+    try {
+      write_buffered_records_unguarded(dim);
+    } catch (const RunFileError&) {
+      records_write_failed = true;
+      throw;
+    }
+  }
+
+  /// Throws if the run file's file system has less free space than `bytes` plus a margin for
+  /// HDF5's metadata (see kMetadataMarginBytes).
+  void require_free_space(unsigned long long bytes, const std::string& what) {
+    struct statvfs fs {};
+    const std::string probe = published ? path : path + ".part";
+    if (::statvfs(probe.c_str(), &fs) != 0) return;  // cannot tell: let the write report it
+    const unsigned long long available = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+    if (available >= bytes + kMetadataMarginBytes) return;
+    fail(what, std::string(std::strerror(ENOSPC)) + ": " + std::to_string(available >> 10) +
+                   " KiB free on its file system, " + std::to_string((bytes + kMetadataMarginBytes) >> 10) +
+                   " KiB needed (the records uncompressed, plus 1 MiB for metadata)");
+  }
+
+  void write_buffered_records_unguarded(Dimension& dim) {
+    const std::size_t rows = dim.buffered_coordinates.size();
+    if (rows == 0) return;
     const hsize_t first = dim.records_in_file;
     const hsize_t extent = first + rows;
     write_rows(dim.scale.get(), H5T_NATIVE_INT64, {}, first, rows, extent, dim.buffered_coordinates.data(),
@@ -467,6 +550,42 @@ struct RunFileWriter::Impl {
   void write_all_buffered_records() {
     for (Dimension& dim : dimensions)
       if (dim.unlimited) write_buffered_records(dim);
+  }
+
+  /// Forgets the buffered records after the last commit_records(); records already in the file
+  /// beyond it are cut by cut_to_written_records (records_in_file is lowered here).
+  void drop_uncommitted_records() {
+    for (Dimension& dim : dimensions) {
+      if (!dim.unlimited || dim.records_appended() <= dim.records_committed) continue;
+      if (dim.records_committed >= dim.records_in_file) {
+        const std::size_t keep = dim.records_committed - dim.records_in_file;
+        dim.buffered_coordinates.resize(keep);
+        for (std::size_t index : dim.variables) variables[index].buffered.resize(keep * variables[index].slab_bytes);
+      } else {
+        dim.buffered_coordinates.clear();
+        for (std::size_t index : dim.variables) variables[index].buffered.clear();
+        dim.records_in_file = dim.records_committed;
+      }
+    }
+  }
+
+  /// Cuts every dataset along an unlimited dimension back to the records written completely: a
+  /// write that failed part-way (full disk) may have extended some of them already.
+  void cut_to_written_records(hid_t root) {
+    auto cut = [&](const std::string& name, std::size_t records) {
+      Hid dataset = check_id(H5Dopen2(root, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + quoted(name));
+      Hid space = check_id(H5Dget_space(dataset.get()), H5Sclose, "open " + quoted(name));
+      std::vector<hsize_t> extent(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
+      H5Sget_simple_extent_dims(space.get(), extent.data(), nullptr);
+      if (extent.empty() || extent[0] <= records) return;
+      extent[0] = records;
+      check(H5Dset_extent(dataset.get(), extent.data()), "cut " + quoted(name) + " to the records written");
+    };
+    for (const Dimension& dim : dimensions) {
+      if (!dim.unlimited) continue;
+      cut(dim.name, dim.records_in_file);
+      for (std::size_t index : dim.variables) cut(variables[index].name, dim.records_in_file);
+    }
   }
 
   /// Closes every dataset and the file; the writer is closed afterwards even if closing failed.
@@ -496,7 +615,7 @@ struct RunFileWriter::Impl {
     }
 #endif
     if (id < 0)
-      fail(what, "the records are written, but the file could not be reopened to update its status "
+      fail(what, "the file could not be reopened to update its status "
                  "(is it still open elsewhere in this process?): " + innermost_hdf5_error());
     Hid reopened(id, H5Fclose);
     edit(reopened.get());
@@ -738,8 +857,14 @@ void RunFileWriter::begin_appending() {
   }
   // From here on no object or attribute may be created (SWMR protocol); every dimension scale is
   // already attached, and run_status is rewritten only after the SWMR session is closed.
-  if (im.options.swmr) im.check(H5Fstart_swmr_write(im.file.get()), "start SWMR writing");
-  else im.check(H5Fflush(im.file.get(), H5F_SCOPE_GLOBAL), "flush the header");
+  try {
+    im.require_free_space(0, "write the header");
+    if (im.options.swmr) im.check(H5Fstart_swmr_write(im.file.get()), "start SWMR writing");
+    else im.check(H5Fflush(im.file.get(), H5F_SCOPE_GLOBAL), "flush the header");
+  } catch (const RunFileError& error) {
+    abandon(std::string("the header could not be written: ") + error.what());
+    throw;
+  }
   im.publish();
   im.stage = Impl::Stage::appending;
 }
@@ -781,12 +906,25 @@ void RunFileWriter::write_record(const std::string& variable, const void* data) 
     im.fail(what, "it was already written in record " + std::to_string(record) + " of " + quoted(dim.name));
   if (record < dim.records_in_file) {
     // flush() already wrote this record (with the fill value for this variable): overwrite it.
-    im.write_rows(var.dataset.get(), native_type(var.type), var.slab_shape, record, 1, dim.records_in_file, data,
-                  what);
+    im.require_free_space(var.slab_bytes, what);
+    try {
+      im.write_rows(var.dataset.get(), native_type(var.type), var.slab_shape, record, 1, dim.records_in_file, data,
+                    what);
+    } catch (const RunFileError&) {
+      im.records_write_failed = true;
+      throw;
+    }
   } else {
     std::memcpy(var.buffered.data() + (record - dim.records_in_file) * var.slab_bytes, data, var.slab_bytes);
   }
   var.last_record_written = static_cast<std::int64_t>(record);
+}
+
+void RunFileWriter::commit_records() {
+  Impl& im = *impl_;
+  im.records_committed_by_caller = true;
+  for (Impl::Dimension& dim : im.dimensions)
+    if (dim.unlimited) dim.records_committed = dim.records_appended();
 }
 
 void RunFileWriter::flush() {
@@ -794,7 +932,10 @@ void RunFileWriter::flush() {
   Impl& im = *impl_;
   if (im.stage == Impl::Stage::closed) im.fail("flush", "the writer is closed");
   if (im.stage == Impl::Stage::appending) im.write_all_buffered_records();
-  im.check(H5Fflush(im.file.get(), H5F_SCOPE_LOCAL), "flush");
+  if (H5Fflush(im.file.get(), H5F_SCOPE_LOCAL) < 0) {
+    im.records_write_failed = true;
+    im.fail_hdf5("flush");
+  }
 }
 
 std::size_t RunFileWriter::records(const std::string& dimension) const {
@@ -825,6 +966,7 @@ void RunFileWriter::finish(const std::vector<std::pair<std::string, std::string>
   for (const auto& attribute : final_number_attributes) im.check_attribute_name("", attribute.first, what);
 
   if (im.stage == Impl::Stage::appending) im.write_all_buffered_records();
+  im.release_space_reserve();  // room for the file's last metadata and the final attributes
   im.close_everything("close the file");
   im.publish();
   im.edit_closed_file("mark the run complete", [&](hid_t root) {
@@ -855,13 +997,21 @@ void RunFileWriter::abandon(const std::string& reason) {
                 << "): unknown error\n";
     }
   };
-  attempt("writing buffered records", [&] {
-    if (im.stage == Impl::Stage::appending) im.write_all_buffered_records();
-  });
+  // The reserve makes room for the last records and for closing (a full disk). After a failed
+  // HDF5 write the records still buffered are dropped rather than risk a second failure; records
+  // refused for lack of space (require_free_space) leave the other dimensions' records writable.
+  im.release_space_reserve();
+  if (im.stage == Impl::Stage::appending && im.records_committed_by_caller) im.drop_uncommitted_records();
+  if (im.stage == Impl::Stage::appending && !im.records_write_failed)
+    for (Impl::Dimension& dim : im.dimensions)
+      if (dim.unlimited)
+        attempt(("writing the buffered records of " + quoted(dim.name)).c_str(),
+                [&] { im.write_buffered_records(dim); });
   attempt("closing", [&] { im.close_everything("close the file"); });
   attempt("renaming", [&] { im.publish(); });
   attempt("recording the reason", [&] {
     im.edit_closed_file("record why the run is incomplete", [&](hid_t root) {
+      if (im.records_write_failed || im.records_committed_by_caller) im.cut_to_written_records(root);
       im.write_text_attribute(root, kStatusAttribute, "incomplete", "set run_status");
       im.write_text_attribute(root, kStatusReasonAttribute, reason, "set run_status_reason");
     });
@@ -871,5 +1021,127 @@ void RunFileWriter::abandon(const std::string& reason) {
 const std::string& RunFileWriter::path() const { return impl_->path; }
 
 bool RunFileWriter::is_open() const { return impl_->stage != Impl::Stage::closed; }
+
+void RunFileWriter::discard() {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  if (im.stage != Impl::Stage::defining || im.published) return;
+  try {
+    im.close_everything("close the file");
+  } catch (...) {
+  }
+  im.stage = Impl::Stage::closed;
+  std::remove((im.path + ".part").c_str());
+  im.release_space_reserve();
+}
+
+std::vector<std::string> RunFileWriter::unlimited_dimensions() const {
+  std::vector<std::string> names;
+  for (const Impl::Dimension& dim : impl_->dimensions)
+    if (dim.unlimited) names.push_back(dim.name);
+  return names;
+}
+
+void RunFileWriter::copy_records_from(const std::string& source,
+                                      const std::vector<std::pair<std::string, std::uint64_t>>& records,
+                                      const std::vector<std::pair<std::string, std::string>>& source_attributes) {
+  SilenceHdf5Errors quiet;
+  Impl& im = *impl_;
+  const std::string what = "copy the records of " + quoted(source);
+  im.require_defining(what);
+  auto mismatch = [&](const std::string& why) {
+    throw std::invalid_argument("run file " + quoted(source) + " cannot be continued: " + why);
+  };
+  for (const Impl::Dimension& dim : im.dimensions) {
+    if (!dim.unlimited) continue;
+    bool named = false;
+    for (const auto& entry : records) named = named || entry.first == dim.name;
+    if (!named) mismatch("no record count is given for its dimension " + quoted(dim.name));
+  }
+
+  // A file left open by a killed SWMR writer opens only as an SWMR reader; a closed one either way.
+  Hid fapl = im.file_access_plist(what);
+  hid_t id = H5Fopen(source.c_str(), H5F_ACC_RDONLY, fapl.get());
+  if (id < 0) id = H5Fopen(source.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl.get());
+  if (id < 0) throw RunFileError("cannot open run file " + quoted(source) + ": " + innermost_hdf5_error());
+  Hid from(id, H5Fclose);
+
+  for (const auto& [name, expected] : source_attributes) {
+    const htri_t exists = H5Aexists(from.get(), name.c_str());
+    if (exists <= 0) mismatch("it has no attribute " + quoted(name));
+    Hid attribute = im.check_id(H5Aopen(from.get(), name.c_str(), H5P_DEFAULT), H5Aclose, what);
+    Hid type = im.check_id(H5Aget_type(attribute.get()), H5Tclose, what);
+    std::string value;
+    const H5T_class_t type_class = H5Tget_class(type.get());
+    if (type_class == H5T_INTEGER) {
+      std::int64_t number = 0;
+      im.check(H5Aread(attribute.get(), H5T_NATIVE_INT64, &number), what);
+      value = std::to_string(number);
+    } else if (type_class == H5T_FLOAT) {
+      double number = 0;
+      im.check(H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, &number), what);
+      char digits[40];
+      std::snprintf(digits, sizeof digits, "%.17g", number);
+      value = digits;
+    } else {
+      if (type_class != H5T_STRING || H5Tis_variable_str(type.get()) > 0)
+        mismatch("its attribute " + quoted(name) + " is not fixed-length text");
+      const std::size_t size = H5Tget_size(type.get());
+      std::vector<char> text(size + 1, '\0');
+      im.check(H5Aread(attribute.get(), type.get(), text.data()), what);
+      value = text.data();
+    }
+    if (value != expected)
+      mismatch("its attribute " + quoted(name) + " is " + quoted(value) + ", expected " + quoted(expected) +
+               " (is it the run file of this checkpoint?)");
+  }
+
+  // Copies rows [0, rows) of one dataset, a block of rows at a time.
+  auto copy = [&](const std::string& name, hid_t target, hid_t type, std::size_t element_bytes,
+                  const std::vector<hsize_t>& slab, std::uint64_t rows) {
+    if (H5Lexists(from.get(), name.c_str(), H5P_DEFAULT) <= 0) mismatch("it has no variable " + quoted(name));
+    Hid dataset = im.check_id(H5Dopen2(from.get(), name.c_str(), H5P_DEFAULT), H5Dclose, what);
+    Hid space = im.check_id(H5Dget_space(dataset.get()), H5Sclose, what);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank != int(slab.size()) + 1) mismatch("its variable " + quoted(name) + " has another shape");
+    std::vector<hsize_t> extent(std::size_t(rank), 0);
+    H5Sget_simple_extent_dims(space.get(), extent.data(), nullptr);
+    if (!std::equal(slab.begin(), slab.end(), extent.begin() + 1))
+      mismatch("its variable " + quoted(name) + " has another shape");
+    if (extent[0] < rows)
+      mismatch("its variable " + quoted(name) + " holds " + std::to_string(extent[0]) + " records, the checkpoint needs " +
+               std::to_string(rows) + " (were records lost after the checkpoint was written?)");
+    const std::size_t row_bytes = std::max<std::size_t>(1, product(slab) * element_bytes);
+    const std::uint64_t block = std::max<std::uint64_t>(1, (std::size_t{16} << 20) / row_bytes);
+    std::vector<unsigned char> buffer;
+    for (std::uint64_t first = 0; first < rows; first += block) {
+      const std::uint64_t count = std::min(block, rows - first);
+      buffer.resize(std::size_t(count) * row_bytes);
+      std::vector<hsize_t> start(std::size_t(rank), 0), counts{count};
+      start[0] = first;
+      counts.insert(counts.end(), slab.begin(), slab.end());
+      Hid file_space = im.check_id(H5Dget_space(dataset.get()), H5Sclose, what);
+      im.check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, counts.data(), nullptr),
+               what);
+      Hid memory_space = im.check_id(H5Screate_simple(rank, counts.data(), nullptr), H5Sclose, what);
+      im.check(H5Dread(dataset.get(), type, memory_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
+               what + " (variable " + quoted(name) + ")");
+      im.write_rows(target, type, slab, first, count, first + count, buffer.data(), what);
+    }
+  };
+
+  for (const auto& [name, rows] : records) {
+    Impl::Dimension& dim = im.dimension(name, what);
+    if (!dim.unlimited) mismatch("dimension " + quoted(name) + " is not unlimited");
+    copy(dim.name, dim.scale.get(), H5T_NATIVE_INT64, sizeof(std::int64_t), {}, rows);
+    for (std::size_t index : dim.variables) {
+      Impl::Variable& var = im.variables[index];
+      copy(var.name, var.dataset.get(), native_type(var.type), element_size(var.type), var.slab_shape, rows);
+    }
+    dim.records_in_file = std::size_t(rows);
+    dim.records_committed = std::size_t(rows);  // whole records (see commit_records)
+  }
+  if (from.reset() < 0) im.fail_hdf5("close " + quoted(source));
+}
 
 }  // namespace sahelsim::core

@@ -1511,4 +1511,45 @@ std::uint64_t EpsteinModel::state_hash() const {
   return core::hash_bytes(&legitimacy_, sizeof legitimacy_, h);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Checkpoints
+//
+// The state between steps: the agent tables, the lattice's occupancy and its per-cell mirrors of
+// the occupants (kept exact, stale entries included), the step, legitimacy, the last step's
+// tallies and Model II's genocide record. Everything else is rebuilt before it is read: neighbour
+// counts, frames and claims by each phase, and the release list (due_lists_) is replaced by the
+// scan that gives the same citizens in the same order.
+
+void EpsteinModel::save_state(core::StateWriter& out) const {
+  out.section("epstein");
+  out.i64(step_);
+  out.f64(legitimacy_);
+  out.table(citizens_);
+  out.table(cops_);
+  out.vector(occupancy_);
+  out.vector(cell_condition_);
+  out.vector(cell_traits_);
+  for (const std::int64_t tally : {arrests_, killed_, births_, deaths_, genocide_step_, std::int64_t(surviving_group_)})
+    out.i64(tally);
+}
+
+void EpsteinModel::load_state(core::StateReader& in) {
+  in.section("epstein");
+  step_ = in.i64();
+  legitimacy_ = in.f64();
+  in.table(citizens_);
+  in.table(cops_);
+  in.vector_of_size(occupancy_, "the lattice's occupancy");
+  in.vector_of_size(cell_condition_, "the lattice's conditions");
+  in.vector_of_size(cell_traits_, "the lattice's traits");
+  arrests_ = in.i64();
+  killed_ = in.i64();
+  births_ = in.i64();
+  deaths_ = in.i64();
+  genocide_step_ = in.i64();
+  surviving_group_ = int(in.i64());
+  due_listed_ = false;
+  no_actives_ = false;
+}
+
 }  // namespace sahelsim::models::epstein

@@ -53,6 +53,8 @@ class EpsteinModel final : public core::Model {
   std::vector<const core::ColumnTable*> tables() const override { return {&citizens_, &cops_}; }
   std::uint64_t state_hash() const override;
   std::string describe_schedule() const override { return schedule_.describe(); }
+  void save_state(core::StateWriter& out) const override;
+  void load_state(core::StateReader& in) override;
 
   struct Counts {
     std::int64_t quiet = 0, active = 0, jailed = 0, cops = 0;

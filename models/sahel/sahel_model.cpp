@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <iterator>
 #include <sstream>
 
 #include "models/sahel/model/state.hpp"
@@ -503,6 +504,212 @@ std::vector<std::pair<std::string, double>> SahelModel::final_run_file_attribute
   for (const auto& [key, value] : summary_items(summary()))
     out.emplace_back("summary_" + key, std::visit([](auto x) { return double(x); }, value));
   return out;
+}
+
+// ---- checkpoints ------------------------------------------------------------------------------------
+//
+// The state between days: the agent tables (villages, bands, units, markets, the convoy view), the
+// convoys, the agents' positions and the bucket indexes as last built (phases read them before
+// they rebuild them), the corridors, the model-level decisions, the day's events (the run file's
+// event log and the series are recorded from them) and every tally. The map, the routes, the
+// towns, the schedule and the scenario come from the scenario, which the checkpoint's identity
+// pins down.
+
+namespace {
+
+constexpr const char* kIdentityHeader = "sahel checkpoint identity 1";
+
+void save_event(core::StateWriter& out, const Event& e) {
+  out.i64(e.day);
+  out.i64(std::int64_t(e.kind));
+  out.f64(e.where.x);
+  out.f64(e.where.y);
+  out.f64(e.lon);
+  out.f64(e.lat);
+  out.i64(e.region);
+  out.i64(std::int64_t(e.actor));
+  out.i64(std::int64_t(e.target));
+  for (double x : {e.civilians_killed, e.soldiers_killed, e.militants_killed, e.drivers_killed}) out.f64(x);
+  for (std::int32_t x : {e.tankers, e.tankers_destroyed, e.agent, e.town}) out.i64(x);
+}
+
+Event load_event(core::StateReader& in) {
+  Event e;
+  e.day = std::int32_t(in.i64());
+  e.kind = EventType(in.i64());
+  e.where.x = in.f64();
+  e.where.y = in.f64();
+  e.lon = in.f64();
+  e.lat = in.f64();
+  e.region = std::int16_t(in.i64());
+  e.actor = Actor(in.i64());
+  e.target = Actor(in.i64());
+  e.civilians_killed = in.f64();
+  e.soldiers_killed = in.f64();
+  e.militants_killed = in.f64();
+  e.drivers_killed = in.f64();
+  e.tankers = std::int32_t(in.i64());
+  e.tankers_destroyed = std::int32_t(in.i64());
+  e.agent = std::int32_t(in.i64());
+  e.town = std::int32_t(in.i64());
+  return e;
+}
+
+void save_convoy(core::StateWriter& out, const Convoy& c) {
+  for (std::int32_t x : {c.route, c.corridor, c.market, c.tankers, c.tankers_start, c.tankers_destroyed, c.escort_unit,
+                         c.depart_day})
+    out.i64(x);
+  out.f64(c.km);
+  out.boolean(c.attacked);
+  out.boolean(c.done);
+}
+
+Convoy load_convoy(core::StateReader& in) {
+  Convoy c;
+  for (std::int32_t* x : {&c.route, &c.corridor, &c.market, &c.tankers, &c.tankers_start, &c.tankers_destroyed,
+                          &c.escort_unit, &c.depart_day})
+    *x = std::int32_t(in.i64());
+  c.km = in.f64();
+  c.attacked = in.boolean();
+  c.done = in.boolean();
+  return c;
+}
+
+}  // namespace
+
+std::string SahelModel::checkpoint_identity() const {
+  const Scenario& scenario = state_->scenario;
+  return std::string(kIdentityHeader) + "\nsource: " + scenario.source + "\nmap_origin: " + scenario.map_origin +
+         "\n--- scenario\n" + scenario_to_toml(scenario);
+}
+
+Scenario scenario_from_checkpoint_identity(const std::string& identity, const std::string& checkpoint_path) {
+  const std::string what = "checkpoint '" + checkpoint_path + "': cannot rebuild its scenario: ";
+  std::istringstream in(identity);
+  std::string header, source, origin, separator;
+  std::getline(in, header);
+  std::getline(in, source);
+  std::getline(in, origin);
+  std::getline(in, separator);
+  if (header != kIdentityHeader || source.rfind("source: ", 0) != 0 || origin.rfind("map_origin: ", 0) != 0 ||
+      separator != "--- scenario")
+    throw core::CheckpointError(what + "it does not describe a Sahel scenario");
+  source = source.substr(8);
+  origin = origin.substr(12);
+  const std::string toml(std::istreambuf_iterator<char>(in), {});
+  // Read as the original was: a bundled scenario's map directory from the bundle, a file's relative
+  // map directory against the file's directory.
+  std::string base;
+  if (origin.rfind("bundled:", 0) == 0) base = "bundled:";
+  else if (const auto slash = source.find_last_of('/'); slash != std::string::npos) base = source.substr(0, slash);
+  try {
+    return load_scenario(toml, source, base);
+  } catch (const std::exception& error) {
+    throw core::CheckpointError(what + error.what());
+  }
+}
+
+void SahelModel::save_state(core::StateWriter& out) const {
+  const State& s = *state_;
+  out.section("sahel");
+  out.i64(s.day);
+  out.boolean(s.strike_day);
+  out.boolean(s.presence_initialised);
+  out.boolean(s.rural_fuel_ban);
+  out.boolean(s.national_fuel_ban);
+  for (double x : {s.power_hours, s.power_fuel_today, s.grid_demand_mwh, s.hydro_mwh, s.thermal_mwh_per_litre}) out.f64(x);
+  for (std::int32_t x : {s.capital_town, s.capital_market, s.escort_source}) out.i64(x);
+  out.section("sahel tables");
+  for (const core::ColumnTable* table : {&s.villages, &s.bands, &s.units, &s.markets, &s.convoy_view}) out.table(*table);
+  out.section("sahel convoys");
+  out.u64(s.convoys.size());
+  for (const Convoy& c : s.convoys) save_convoy(out, c);
+  out.section("sahel positions");
+  for (const auto* points : {&s.village_points, &s.band_points, &s.unit_points, &s.market_points}) out.vector(*points);
+  s.village_index.save(out);
+  s.band_index.save(out);
+  s.unit_index.save(out);
+  out.vector(s.village_of_town);
+  out.section("sahel corridors");
+  out.vector(s.corridor_share);
+  out.vector(s.corridor_queue);
+  out.vector(s.corridor_risk);
+  out.vector(s.corridor_blockaded);
+  out.vector(s.corridor_ever_blockaded);
+  out.section("sahel events");
+  out.u64(s.events_today.size());
+  for (const Event& e : s.events_today) save_event(out, e);
+  out.section("sahel tallies");
+  out.raw(&s.deaths_today, sizeof s.deaths_today);
+  out.raw(&s.deaths_total, sizeof s.deaths_total);
+  for (double x : {s.levies_militant_today, s.levies_state_today, s.recruits_today_total, s.max_convoy_loss_fraction,
+                   s.max_attack_spread_km, s.price_before_blockade, s.peak_price_8_weeks, s.min_power_hours,
+                   s.legitimacy_start})
+    out.f64(x);
+  for (std::int64_t x : {s.convoys_sent_today, s.convoys_arrived_today, s.convoys_attacked_today, s.tankers_sent_today,
+                         s.tankers_arrived_today, s.tankers_destroyed_today, s.tankers_destroyed_total,
+                         s.tankers_destroyed_first_90, s.max_attacks_one_day, s.blockade_start_day, s.ambushes_total,
+                         s.ambushes_in_zones})
+    out.i64(x);
+  out.boolean(s.capital_captured);
+  out.section("sahel end");
+}
+
+void SahelModel::load_state(core::StateReader& in) {
+  State& s = *state_;
+  in.section("sahel");
+  s.day = in.i64();
+  s.strike_day = in.boolean();
+  s.presence_initialised = in.boolean();
+  s.rural_fuel_ban = in.boolean();
+  s.national_fuel_ban = in.boolean();
+  for (double* x : {&s.power_hours, &s.power_fuel_today, &s.grid_demand_mwh, &s.hydro_mwh, &s.thermal_mwh_per_litre})
+    *x = in.f64();
+  for (std::int32_t* x : {&s.capital_town, &s.capital_market, &s.escort_source}) *x = std::int32_t(in.i64());
+  in.section("sahel tables");
+  for (core::ColumnTable* table : {&s.villages, &s.bands, &s.units, &s.markets, &s.convoy_view}) in.table(*table);
+  in.section("sahel convoys");
+  const std::uint64_t convoys = in.u64();
+  if (convoys > in.remaining()) in.fail("the convoy count " + std::to_string(convoys) + " is too large");
+  s.convoys.clear();
+  for (std::uint64_t i = 0; i < convoys; ++i) s.convoys.push_back(load_convoy(in));
+  for (const Convoy& c : s.convoys)
+    if (c.route < 0 || std::size_t(c.route) >= s.routes.size())
+      in.fail("a convoy is on route " + std::to_string(c.route) + " of " + std::to_string(s.routes.size()));
+  in.section("sahel positions");
+  in.vector_of_size(s.village_points, "village positions");
+  in.vector_of_size(s.band_points, "band positions");
+  in.vector_of_size(s.unit_points, "unit positions");
+  in.vector_of_size(s.market_points, "market positions");
+  s.village_index.load(in);
+  s.band_index.load(in);
+  s.unit_index.load(in);
+  in.vector_of_size(s.village_of_town, "village of each town");
+  in.section("sahel corridors");
+  in.vector_of_size(s.corridor_share, "corridor shares");
+  in.vector_of_size(s.corridor_queue, "corridor queues");
+  in.vector_of_size(s.corridor_risk, "corridor risks");
+  in.vector_of_size(s.corridor_blockaded, "corridor blockades");
+  in.vector_of_size(s.corridor_ever_blockaded, "corridor blockades so far");
+  in.section("sahel events");
+  const std::uint64_t events = in.u64();
+  if (events > in.remaining()) in.fail("the event count " + std::to_string(events) + " is too large");
+  s.events_today.clear();
+  for (std::uint64_t i = 0; i < events; ++i) s.events_today.push_back(load_event(in));
+  in.section("sahel tallies");
+  in.raw(&s.deaths_today, sizeof s.deaths_today);
+  in.raw(&s.deaths_total, sizeof s.deaths_total);
+  for (double* x : {&s.levies_militant_today, &s.levies_state_today, &s.recruits_today_total, &s.max_convoy_loss_fraction,
+                    &s.max_attack_spread_km, &s.price_before_blockade, &s.peak_price_8_weeks, &s.min_power_hours,
+                    &s.legitimacy_start})
+    *x = in.f64();
+  for (std::int64_t* x : {&s.convoys_sent_today, &s.convoys_arrived_today, &s.convoys_attacked_today,
+                          &s.tankers_sent_today, &s.tankers_arrived_today, &s.tankers_destroyed_today,
+                          &s.tankers_destroyed_total, &s.tankers_destroyed_first_90, &s.max_attacks_one_day,
+                          &s.blockade_start_day, &s.ambushes_total, &s.ambushes_in_zones})
+    *x = in.i64();
+  s.capital_captured = in.boolean();
+  in.section("sahel end");
 }
 
 }  // namespace sahelsim::models::sahel

@@ -55,6 +55,10 @@ std::vector<std::pair<std::string, SummaryValue>> summary_items(const Calibratio
 /// is written as null.
 std::string summary_to_json(const CalibrationSummary& summary);
 
+/// The scenario of a Sahel checkpoint, rebuilt from its identity (SahelModel::checkpoint_identity):
+/// the resolved TOML read as its source was. Throws core::CheckpointError if it cannot be.
+Scenario scenario_from_checkpoint_identity(const std::string& identity, const std::string& checkpoint_path);
+
 class SahelModel final : public core::Model {
  public:
   /// Builds the scenario's map and the agents. `threads` >= 1.
@@ -91,6 +95,11 @@ class SahelModel final : public core::Model {
   void define_run_file(core::RunFileWriter& writer) const override;
   void record_run_file(core::RunFileWriter& writer) const override;
   std::vector<std::pair<std::string, double>> final_run_file_attributes() const override;
+  void save_state(core::StateWriter& out) const override;
+  void load_state(core::StateReader& in) override;
+  /// The resolved scenario (TOML) with its source and map origin: a checkpoint fits only a model
+  /// of the same scenario.
+  std::string checkpoint_identity() const override;
 
   struct State;  // sahel_state.hpp
 

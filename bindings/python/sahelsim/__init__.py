@@ -16,13 +16,15 @@ The engine is C++ (oneTBB, HDF5); this package drives it from Python::
     run = sahelsim.Model.from_scenario("mali-2025", parameters={"max_tankers_per_day": 150}, seed=1)
     run.run(output="runs/mali-2025.h5")        # the whole period, one step a day
     run.summary()                               # the calibration indicators: fuel_price_ratio_bamako, ...
+    model.run(5000, output="run.h5", checkpoint_every=500)   # run.h5.ckpt every 500 steps
+    sahelsim.resume("run.h5")                   # after a kill: continue from the last checkpoint
     sw = sahelsim.Sweep(model="epstein", parameters={"legitimacy": (0.7, 0.9)}, design="lhs", samples=20)
     sw.run("out/")                              # a local process pool, or client=a dask Client
     sahelsim.open_sweep("out/")                 # one xarray.Dataset over `run` (docs/SWEEPS.md)
 """
 
-from ._core import RunFileError, build_info
-from ._model import Model, models, parameter_table, parameters
+from ._core import CheckpointError, RunFileError, build_info
+from ._model import Model, checkpoint_info, models, parameter_table, parameters, resume
 from .analysis import outbursts
 from .io import IncompleteRunWarning, event_log, open_run, series_frame
 from .map import Map, load_map
@@ -51,6 +53,9 @@ __all__ = [
     "open_sweep",
     "build_info",
     "RunFileError",
+    "CheckpointError",
+    "checkpoint_info",
+    "resume",
     "IncompleteRunWarning",
     "__version__",
 ]

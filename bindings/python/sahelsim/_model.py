@@ -120,6 +120,28 @@ class Model:
         model._sim = _core.Simulation.from_scenario(name_or_path, dict(parameters), seed, threads)
         return model
 
+    @classmethod
+    def from_checkpoint(cls, checkpoint: Union[str, os.PathLike], *, threads: Optional[int] = None) -> "Model":
+        """The model a checkpoint was saved from, rebuilt (model, parameters, seed; a Sahel run: its
+        scenario) and restored to the checkpoint's step. ``threads`` defaults to the thread count
+        that wrote it (results are the same for any count).
+
+        A checkpoint that is missing, corrupt, truncated, of another format or sahelsim version raises
+        :class:`sahelsim.CheckpointError` (a :class:`ValueError`) naming the file and the problem::
+
+            model = sahelsim.Model.from_checkpoint("runs/mali-2025.h5.ckpt")
+            model.current_step        # the checkpoint's step
+            model.resume()            # continue its run file to the end (see resume)
+        """
+        path = os.fspath(checkpoint)
+        if threads is None:
+            threads = max(1, int(_core.checkpoint_info(path)["threads"]))
+        threads = _check_count("threads", threads, 1)
+        model = cls.__new__(cls)
+        model._sim = _core.Simulation.from_checkpoint(path, threads)
+        model._checkpoint = path
+        return model
+
     # ---- running ----
     def step(self, n: int = 1) -> "Model":
         """Advances ``n`` steps (GIL released; Ctrl-C raises KeyboardInterrupt between steps)."""
@@ -133,6 +155,9 @@ class Model:
         *,
         snapshot_every: Optional[int] = None,
         progress: Optional[Callable[[int], None]] = None,
+        checkpoint_every: int = 0,
+        checkpoint: Optional[os.PathLike | str] = None,
+        keep_checkpoint: bool = False,
     ) -> Dict[str, Any]:
         """Runs ``steps`` steps, writing the run file ``output`` (netCDF-4/HDF5) if given.
 
@@ -147,6 +172,15 @@ class Model:
         ``steps`` is required and ``snapshot_every`` defaults to 0 (no snapshots)::
 
             model.run(30, output="run.h5", snapshot_every=7)
+
+        ``checkpoint_every=N`` saves the model's state every N steps (at steps N, 2N, ...) to
+        ``checkpoint`` (default: ``output`` + ``".ckpt"``), after the run file's records up to that
+        step are flushed. A killed or interrupted run is continued with :func:`sahelsim.resume`
+        (or :meth:`from_checkpoint` and :meth:`resume`); the finished file equals the uninterrupted
+        run's. The checkpoint is removed when the run completes, unless ``keep_checkpoint``.
+        Returns ``{"steps_run", "wall_seconds", "output", "checkpoint"}``::
+
+            model.run(500, output="run.h5", checkpoint_every=100)   # run.h5.ckpt at 100, 200, ...
         """
         if steps is None:
             if not self._sim.is_sahel:
@@ -162,7 +196,53 @@ class Model:
             parent = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(parent):
                 raise FileNotFoundError(f"cannot write run file {path!r}: directory {parent!r} does not exist")
-        return dict(self._sim.run(steps, path, snapshot_every, progress))
+        checkpoint_every = _check_count("checkpoint_every", checkpoint_every, 0)
+        checkpoint_path = "" if checkpoint is None else os.fspath(checkpoint)
+        if checkpoint_every and not path and not checkpoint_path:
+            raise ValueError("checkpoint_every needs a run file (output) or a checkpoint path")
+        return dict(self._sim.run(steps, path, snapshot_every, progress, 1, checkpoint_every, checkpoint_path,
+                                  bool(keep_checkpoint), ""))
+
+    def resume(
+        self,
+        output: Optional[os.PathLike | str] = None,
+        *,
+        checkpoint: Optional[os.PathLike | str] = None,
+        progress: Optional[Callable[[int], None]] = None,
+        checkpoint_every: int = 0,
+        keep_checkpoint: bool = False,
+    ) -> Dict[str, Any]:
+        """Continues the run a checkpoint belongs to, after :meth:`from_checkpoint` or
+        :meth:`load_checkpoint` restored this model from it: the run file (``output``, default the
+        one the run wrote) is rebuilt with its records up to the checkpoint's step (anything after it,
+        e.g. from a run killed later, is cut), then the run goes on to the step it was asked for and
+        the file is marked complete. The original run's snapshots and checkpoint interval are kept
+        (``checkpoint_every`` > 0 overrides the latter). Returns what :meth:`run` returns."""
+        path = os.fspath(checkpoint) if checkpoint is not None else getattr(self, "_checkpoint", None)
+        if path is None:
+            raise ValueError("resume() needs the checkpoint this model was restored from: "
+                             "use Model.from_checkpoint(path) or load_checkpoint(path) first, or pass checkpoint=")
+        checkpoint_every = _check_count("checkpoint_every", checkpoint_every, 0)
+        out = "" if output is None else os.fspath(output)
+        return dict(self._sim.run(0, out, 0, progress, 1, checkpoint_every, "", bool(keep_checkpoint), path))
+
+    # ---- checkpoints ----
+    def save_checkpoint(self, path: Union[str, os.PathLike]) -> str:
+        """Saves the model's complete state to ``path`` (atomically: a kill leaves the old file or
+        the new one). :meth:`load_checkpoint` or :meth:`from_checkpoint` restore it. Returns the path."""
+        path = os.fspath(path)
+        self._sim.save_checkpoint(path)
+        return path
+
+    def load_checkpoint(self, path: Union[str, os.PathLike]) -> Dict[str, Any]:
+        """Restores the state saved in ``path`` into this model, which must be built from the same
+        model, parameters and seed (a Sahel run: the same scenario); anything else raises
+        :class:`sahelsim.CheckpointError` (a :class:`ValueError`) naming the file and what differs.
+        Returns the checkpoint's header (:func:`sahelsim.checkpoint_info`)."""
+        path = os.fspath(path)
+        info = dict(self._sim.load_checkpoint(path))
+        self._checkpoint = path
+        return info
 
     # ---- state ----
     @property
@@ -294,3 +374,35 @@ def parameter_table(model: str) -> str:
             f"| `{spec['name']}` | {spec['unit']} | {shown} | {spec['allowed']} | {spec['description']} | {spec['source']} |"
         )
     return "\n".join(rows)
+
+
+def checkpoint_info(path: Union[str, os.PathLike]) -> Dict[str, Any]:
+    """What a checkpoint file says about itself: ``model``, ``step``, ``seed``, ``parameters``,
+    ``sahelsim_version``, ``threads`` and, for one written by a run, ``run`` (its run file ``output``,
+    ``steps``, ``snapshot_every``, ``checkpoint_every``, ``records`` per record dimension). Raises
+    :class:`sahelsim.CheckpointError` for a file that is not a whole, valid checkpoint."""
+    return dict(_core.checkpoint_info(os.fspath(path)))
+
+
+def resume(
+    output: Union[str, os.PathLike],
+    *,
+    checkpoint: Optional[Union[str, os.PathLike]] = None,
+    threads: Optional[int] = None,
+    progress: Optional[Callable[[int], None]] = None,
+) -> "Model":
+    """Continues a checkpointed run whose process was killed or interrupted (or that finished and
+    kept its checkpoint): rebuilds the model from ``checkpoint`` (default ``output`` + ``".ckpt"``),
+    cuts the run file ``output`` back to the checkpoint's step and runs to the end. The finished file
+    is bitwise equal to an uninterrupted run's (apart from its times). Returns the model::
+
+        model = sahelsim.Model("epstein", seed=1)
+        model.run(5000, output="run.h5", checkpoint_every=500)   # killed at step 3,700
+        model = sahelsim.resume("run.h5")                         # from step 3,500 to 5,000
+    """
+    output = os.fspath(output)
+    path = os.fspath(checkpoint) if checkpoint is not None else _core.default_checkpoint_path(output)
+    model = Model.from_checkpoint(path, threads=threads)
+    model.last_run = model.resume(output, checkpoint=path, progress=progress)
+    return model
+

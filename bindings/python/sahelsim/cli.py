@@ -3,6 +3,8 @@
     sahelsim run [SCENARIO_OR_MODEL] [--days N] [--seed S] [--threads T] [--set NAME=VALUE ...]
                  [-o FILE] [--snapshot-every N] [--summary-json FILE]
     sahelsim run epstein|epstein-ethnic [--steps N] [--seed S] [--threads T] [--set NAME=VALUE ...] [-o FILE]
+    sahelsim run ... --checkpoint-every N [--checkpoint FILE]   (FILE default: the run file + ".ckpt")
+    sahelsim resume RUN.h5 [--checkpoint FILE] [--threads T] [--summary-json FILE]
     sahelsim models
     sahelsim params [MODEL]                 (default: sahel)
     sahelsim map route FROM TO [--mode truck|motorcycle|troops] [--cell-km N] [--data-dir DIR]
@@ -21,7 +23,9 @@ to its seed, --snapshot-every to its output.snapshot_every_days, -o to its outpu
 runs/NAME.h5 (the directory is created), --threads to every core; --set overrides its [parameters].
 The run ends with the calibration indicators against SAHEL-MODEL.md's targets; --summary-json FILE
 writes them as one JSON object. The name of another model (epstein, epstein-ethnic) runs it as
-before, --steps N steps (default 500) into runs/MODEL-seedS.h5.
+before, --steps N steps (default 500) into runs/MODEL-seedS.h5. --checkpoint-every N saves the
+model's state every N steps; ``sahelsim resume RUN.h5`` continues a killed or interrupted run from its
+last checkpoint, and the finished run file equals the uninterrupted run's (docs/RELIABILITY.md).
 
 Exit codes: 0 success; 2 bad input (unknown scenario, model, parameter or value; bad option); 3 the
 run file (or the summary file) could not be written; 130 interrupted by Ctrl-C (the run file is kept,
@@ -148,6 +152,7 @@ def _run_registered_model(args: argparse.Namespace, model_name: str) -> int:
         raise BadInput(f"--seed {seed} is not allowed: expected an integer >= 0")
     if snapshot_every < 0:
         raise BadInput(f"--snapshot-every {snapshot_every} is not allowed: expected an integer >= 0 (0: none)")
+    checkpoint_every = _checkpoint_every(args)
     output: Optional[str] = args.output
     if output is None:
         os.makedirs("runs", exist_ok=True)
@@ -159,16 +164,31 @@ def _run_registered_model(args: argparse.Namespace, model_name: str) -> int:
 
     update, close = _progress_bar(steps)
     try:
-        result = model.run(steps, output, snapshot_every=snapshot_every, progress=update)
+        result = model.run(steps, output, snapshot_every=snapshot_every, progress=update,
+                           checkpoint_every=checkpoint_every, checkpoint=args.checkpoint)
     finally:
         close()
-    # The summary reads the run's series back from its file, which is the record of the run.
+    print(_summary(model, result, overrides, _history(model, output)))
+    return 0
+
+
+def _history(model: Model, output: str) -> Dict[str, List]:
+    """The run's series read back from its file, which is the record of the run."""
     import h5py
 
     with h5py.File(output, "r") as f:
-        history: Dict[str, List] = {name: f[name][()].tolist() for name in model.series() if name in f}
-    print(_summary(model, result, overrides, history))
-    return 0
+        return {name: f[name][()].tolist() for name in model.series() if name in f}
+
+
+def _checkpoint_every(args: argparse.Namespace) -> int:
+    every = args.checkpoint_every or 0
+    if every < 0:
+        raise BadInput(f"--checkpoint-every {every} is not allowed: expected an integer >= 0 (0: no checkpoints)")
+    if args.checkpoint is not None and not every:
+        raise BadInput("--checkpoint FILE needs --checkpoint-every N")
+    if args.checkpoint is not None:
+        _check_writable_directory(args.checkpoint, "checkpoint")
+    return every
 
 
 def _check_writable_directory(path: str, what: str) -> None:
@@ -212,6 +232,7 @@ def _run_scenario(args: argparse.Namespace, name_or_path: str) -> int:
     snapshot_every = scenario.output["snapshot_every_days"] if args.snapshot_every is None else args.snapshot_every
     if snapshot_every < 0:
         raise BadInput(f"--snapshot-every {snapshot_every} is not allowed: expected an integer >= 0 (0: none)")
+    checkpoint_every = _checkpoint_every(args)
 
     # -o is used as given; the default (the scenario's output.path, else runs/NAME.h5) gets its directory.
     output: str = args.output if args.output is not None else (
@@ -231,7 +252,8 @@ def _run_scenario(args: argparse.Namespace, name_or_path: str) -> int:
 
     update, close = _progress_bar(days, unit="day")
     try:
-        result = model.run(days, output, snapshot_every=snapshot_every, progress=update)
+        result = model.run(days, output, snapshot_every=snapshot_every, progress=update,
+                           checkpoint_every=checkpoint_every, checkpoint=args.checkpoint)
     finally:
         close()
     summary = model.summary()
@@ -307,7 +329,12 @@ def _scenario_summary(model: Model, scenario, result: dict, overrides: Dict[str,
     if summary_json:
         lines.append(f"summary    {summary_json}")
     lines.append("")
-    lines.append(f"{'# calibration indicator (# = target in SAHEL-MODEL.md)':54s} {'value':>15s}   target")
+    return "\n".join(lines + _indicator_lines(summary, blockade=bool(blockade_dates)))
+
+
+def _indicator_lines(summary: Dict[str, Any], blockade: bool) -> List[str]:
+    """The calibration indicators against their targets, one a line."""
+    lines = [f"{'# calibration indicator (# = target in SAHEL-MODEL.md)':54s} {'value':>15s}   target"]
     known = set()
     for key, number, label, spec, target in _INDICATORS:
         if key == "legitimacy":
@@ -318,7 +345,7 @@ def _scenario_summary(model: Model, scenario, result: dict, overrides: Dict[str,
         elif key in summary:
             known.add(key)
             value = _format_value(summary[key], spec)
-            if key == "fuel_price_ratio_bamako" and value == "n/a" and not blockade_dates:
+            if key == "fuel_price_ratio_bamako" and value == "n/a" and not blockade:
                 value = "n/a (none)"
         else:
             continue
@@ -326,7 +353,80 @@ def _scenario_summary(model: Model, scenario, result: dict, overrides: Dict[str,
     for key, raw in summary.items():  # indicators the list above does not know yet
         if key not in known and key not in _HEADER_KEYS:
             lines.append(f"  {key:52s} {_format_value(raw):>15s}")
-    return "\n".join(lines)
+    return lines
+
+
+def _run_status(path: str) -> str:
+    import h5py
+
+    try:
+        f = h5py.File(path, "r")
+    except OSError:  # left open by a killed writer: readable as an SWMR reader
+        f = h5py.File(path, "r", swmr=True)
+    with f:
+        status = f.attrs.get("run_status", b"")
+    return status.decode() if isinstance(status, bytes) else str(status)
+
+
+def _cmd_resume(args: argparse.Namespace) -> int:
+    """Continues a checkpointed run from its checkpoint; the finished file equals the uninterrupted run's."""
+    from ._core import CheckpointError
+
+    output = args.run
+    checkpoint = args.checkpoint or _core.default_checkpoint_path(output)
+    if not os.path.isfile(output):
+        raise BadInput(f"run file {output!r} does not exist (a checkpointed run is resumed from its run file "
+                       f"and its checkpoint {checkpoint!r})")
+    if not os.path.exists(checkpoint):
+        try:
+            status = _run_status(output)
+        except OSError:
+            status = ""
+        if status == "complete" and args.checkpoint is None:
+            print(f"run file {output} is complete: nothing to resume")
+            return 0
+        raise BadInput(f"no checkpoint {checkpoint!r} for run file {output!r}: the run was not started with "
+                       f"--checkpoint-every, or was killed before its first checkpoint; run it again")
+    if args.threads is not None and args.threads < 1:
+        raise BadInput(f"--threads {args.threads} is not allowed: expected an integer >= 1")
+    if args.summary_json is not None:
+        _check_writable_directory(args.summary_json, "summary file")
+    started = time.perf_counter()
+    try:
+        info = _core.checkpoint_info(checkpoint)
+        if info["run"] is None:
+            raise BadInput(f"checkpoint {checkpoint!r} was saved by Model.save_checkpoint, not by a run with "
+                           f"--checkpoint-every: it has no run file to continue")
+        model = Model.from_checkpoint(checkpoint, threads=args.threads)
+        if args.summary_json is not None and not model.is_sahel:
+            raise BadInput(f"--summary-json is for Sahel scenarios; model {model.name!r} has no calibration summary")
+        build_seconds = time.perf_counter() - started
+        remaining = info["run"]["first_step"] + info["run"]["steps"] - info["step"]
+        update, close = _progress_bar(remaining, unit="day" if model.is_sahel else "step")
+        try:
+            result = model.resume(output, checkpoint=checkpoint, progress=update)
+        finally:
+            close()
+    except CheckpointError as error:
+        raise BadInput(str(error)) from None
+    lines = [f"resumed    {output} from {checkpoint} at step {info['step']} "
+             f"({build_seconds:.3f} s to rebuild the model)"]
+    if model.is_sahel:
+        summary = model.summary()
+        if args.summary_json is not None:
+            with open(args.summary_json, "w", encoding="utf-8") as f:
+                f.write(model.summary_json().rstrip("\n") + "\n")
+        lines += [
+            f"scenario   {model.scenario_name}   {model.start_date} to {model.end_date} ({model.days} days)",
+            f"run        seed {model.seed}   threads {model.threads}   days {model.current_step} "
+            f"(to {model.current_date}); {result['steps_run']} after the checkpoint in {result['wall_seconds']:.3f} s",
+            f"run file   {output}",
+            "",
+        ] + _indicator_lines(summary, blockade=summary.get("blockade_start_day", -1) >= 0)
+    else:
+        lines.append(_summary(model, result, {}, _history(model, output)))
+    print("\n".join(lines))
+    return 0
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -639,7 +739,30 @@ def build_parser() -> argparse.ArgumentParser:
                           "output.snapshot_every_days; 0, none, for other models)")
     run.add_argument("--summary-json", metavar="FILE",
                      help="write the scenario run's calibration indicators as one JSON object")
+    run.add_argument("--checkpoint-every", type=int, metavar="N",
+                     help="save the model's state every N steps (days), so that `sahelsim resume` can "
+                          "continue a killed run; removed when the run completes")
+    run.add_argument("--checkpoint", metavar="FILE",
+                     help="the checkpoint file (default: the run file + .ckpt)")
     run.set_defaults(handler=_cmd_run)
+
+    resume = sub.add_parser(
+        "resume", help="continue a killed or interrupted run from its last checkpoint",
+        description="Continue a run started with --checkpoint-every from its last checkpoint (RUN.h5.ckpt): the "
+                    "model is rebuilt from the checkpoint (model, parameters, seed, scenario), the run file is "
+                    "cut back to the checkpoint's step, and the run goes on to its end. The finished run file "
+                    "equals the uninterrupted run's, apart from its times (docs/RELIABILITY.md).",
+        epilog="Exit codes: 0 success (or the run was already complete), 2 bad input (no such run file, no "
+               "checkpoint, a corrupt checkpoint or one of another run), 3 run file not writable, 130 interrupted "
+               "(resume again).")
+    resume.add_argument("run", metavar="RUN.h5", help="the run file of a run started with --checkpoint-every")
+    resume.add_argument("--checkpoint", metavar="FILE", help="the checkpoint (default: RUN.h5.ckpt)")
+    resume.add_argument("--threads", type=int, metavar="T",
+                        help="oneTBB threads (default: those of the run that wrote the checkpoint; results "
+                             "do not depend on it)")
+    resume.add_argument("--summary-json", metavar="FILE",
+                        help="write a scenario run's calibration indicators as one JSON object")
+    resume.set_defaults(handler=_cmd_resume)
 
     sub.add_parser("models", help="list the runnable models").set_defaults(handler=_cmd_models)
     params = sub.add_parser("params", help="list a model's parameters with units, defaults and ranges")

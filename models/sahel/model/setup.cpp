@@ -68,6 +68,29 @@ void BucketIndex::build(const std::vector<Point>& points, const std::vector<std:
     if (!alive || (*alive)[i]) cells_[fill[bucket(points[i])]++] = std::int32_t(i);
 }
 
+void BucketIndex::save(core::StateWriter& out) const {
+  out.f64(x0_);
+  out.f64(y0_);
+  out.f64(size_);
+  out.i64(cols_);
+  out.i64(rows_);
+  out.vector(start_);
+  out.vector(cells_);
+}
+
+void BucketIndex::load(core::StateReader& in) {
+  x0_ = in.f64();
+  y0_ = in.f64();
+  size_ = in.f64();
+  cols_ = int(in.i64());
+  rows_ = int(in.i64());
+  in.vector(start_);
+  in.vector(cells_);
+  if (cols_ < 0 || rows_ < 0 || (!start_.empty() && start_.size() != std::size_t(cols_) * std::size_t(rows_) + 1))
+    in.fail("a bucket index has " + std::to_string(start_.size()) + " bucket starts for " + std::to_string(cols_) +
+            " x " + std::to_string(rows_) + " buckets");
+}
+
 // ---- the state ------------------------------------------------------------------------------------
 
 SahelModel::State::State(const Scenario& scenario_in, std::shared_ptr<const SahelMap> map_in, int threads)

@@ -121,6 +121,9 @@ struct Convoy {
 class BucketIndex {
  public:
   void build(const std::vector<Point>& points, const std::vector<std::uint8_t>* alive, double bucket_km);
+  /// Checkpoints: the index as built (it may list agents that died since).
+  void save(core::StateWriter& out) const;
+  void load(core::StateReader& in);
   /// Calls f(i) for every indexed point within `radius` of p (in index order within each bucket,
   /// buckets in row-major order: deterministic).
   template <class F>

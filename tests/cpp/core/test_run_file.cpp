@@ -659,6 +659,48 @@ TEST_F(RunFileStatusTest, AbandonKeepsRecordsAndLeavesIncompleteWithReason) {
   EXPECT_EQ(read_all<std::int64_t>(file, "active", H5T_NATIVE_INT64), (std::vector<std::int64_t>{0, 1, 2}));
 }
 
+TEST_F(RunFileStatusTest, AbandonDropsARecordCutShortAfterTheLastCommit) {
+  RunFileWriter writer(path_);
+  writer.add_unlimited_dimension("step", "simulation step");
+  writer.add_variable("active", DataType::int64, {"step"}, "active agents");
+  writer.add_variable("jailed", DataType::int64, {"step"}, "jailed agents");
+  writer.begin_appending();
+  for (std::int64_t step = 0; step < 3; ++step) {
+    writer.append_record("step", step);
+    writer.write_record("active", &step);
+    writer.write_record("jailed", &step);
+    writer.commit_records();
+  }
+  const std::int64_t step = 3;  // an error after the first variable of this record
+  writer.append_record("step", step);
+  writer.write_record("active", &step);
+  writer.abandon("stopped by an error");
+
+  Owned file = open_file(path_);
+  EXPECT_EQ(read_all<std::int64_t>(file, "step", H5T_NATIVE_INT64), (std::vector<std::int64_t>{0, 1, 2}));
+  EXPECT_EQ(read_all<std::int64_t>(file, "active", H5T_NATIVE_INT64), (std::vector<std::int64_t>{0, 1, 2}));
+  EXPECT_EQ(read_all<std::int64_t>(file, "jailed", H5T_NATIVE_INT64), (std::vector<std::int64_t>{0, 1, 2}));
+}
+
+TEST_F(RunFileStatusTest, AbandonDropsAnUncommittedRecordAlreadyFlushed) {
+  RunFileWriter writer(path_);
+  writer.add_unlimited_dimension("step", "simulation step");
+  writer.add_variable("active", DataType::int64, {"step"}, "active agents");
+  writer.begin_appending();
+  for (std::int64_t step = 0; step < 2; ++step) {
+    writer.append_record("step", step);
+    writer.write_record("active", &step);
+    writer.commit_records();
+  }
+  writer.append_record("step", 2);
+  writer.flush();  // the cut-short record reached the file
+  writer.abandon("stopped by an error");
+
+  Owned file = open_file(path_);
+  EXPECT_EQ(read_all<std::int64_t>(file, "step", H5T_NATIVE_INT64), (std::vector<std::int64_t>{0, 1}));
+  EXPECT_EQ(read_all<std::int64_t>(file, "active", H5T_NATIVE_INT64), (std::vector<std::int64_t>{0, 1}));
+}
+
 TEST_F(RunFileStatusTest, DestroyingAnUnfinishedWriterAbandonsIt) {
   {
     RunFileWriter writer(path_);

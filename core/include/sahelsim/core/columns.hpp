@@ -35,6 +35,8 @@ class ColumnBase {
   virtual ColumnType type() const = 0;
   virtual std::size_t size() const = 0;
   virtual const void* raw() const = 0;
+  /// The values, writable (restoring a checkpoint).
+  virtual void* mutable_raw() = 0;
   virtual std::size_t element_size() const = 0;
   const std::string& name() const { return name_; }
   const std::string& unit() const { return unit_; }
@@ -52,6 +54,7 @@ class Column final : public ColumnBase {
   ColumnType type() const override { return column_type_of<T>(); }
   std::size_t size() const override { return data_.size(); }
   const void* raw() const override { return data_.data(); }
+  void* mutable_raw() override { return data_.data(); }
   std::size_t element_size() const override { return sizeof(T); }
 
   T& operator[](std::size_t i) { return data_[i]; }

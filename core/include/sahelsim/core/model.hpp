@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sahelsim/core/checkpoint.hpp"
 #include "sahelsim/core/columns.hpp"
 #include "sahelsim/core/parameters.hpp"
 #include "sahelsim/core/run_file.hpp"
@@ -78,6 +79,18 @@ class Model {
   virtual void record_run_file(RunFileWriter& /*writer*/) const {}
   /// Root attributes set by finish() (e.g. end-of-run summary indicators).
   virtual std::vector<std::pair<std::string, double>> final_run_file_attributes() const { return {}; }
+
+  // ---- checkpoints (checkpoint.hpp) ----
+  // save_state() writes everything the next step depends on (agent tables, model scalars, queues,
+  // logs, the step), so that load_state() into a model built from the same parameters (and
+  // scenario) continues bitwise identically; state that every step rebuilds before reading it
+  // (scratch buffers, indexes) may be left out. Random streams hold no state between steps.
+  // Defaults: no checkpoints (std::logic_error).
+  virtual void save_state(StateWriter& out) const;
+  virtual void load_state(StateReader& in);
+  /// What else than the model name, parameters and seed the state depends on, as text compared
+  /// when restoring (the Sahel model: its resolved scenario). Default "".
+  virtual std::string checkpoint_identity() const { return ""; }
 };
 
 /// FNV-1a over raw bytes, continued from `hash` (state hashes).

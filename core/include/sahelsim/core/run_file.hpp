@@ -107,6 +107,20 @@ class RunFileWriter {
   /// values are given to add_string_variable / add_string_coordinate).
   void write_fixed(const std::string& variable, const void* data);
 
+  /// Resuming a run (checkpoint.hpp): copies the first `records` records of each unlimited
+  /// dimension named in `records` (its coordinate and every variable along it) from the run file
+  /// `source`, so that appending continues after them. Definition stage, after every variable is
+  /// defined; every unlimited dimension of this file must be named. `source` must hold at least
+  /// that many records of the same variables and shapes, and have the root attributes
+  /// `source_attributes` (text as is; integers as std::to_string, reals as "%.17g"); it may be
+  /// complete, incomplete or left open by a killed writer. Throws
+  /// RunFileError if `source` cannot be read, std::invalid_argument if it does not match.
+  void copy_records_from(const std::string& source,
+                         const std::vector<std::pair<std::string, std::uint64_t>>& records,
+                         const std::vector<std::pair<std::string, std::string>>& source_attributes = {});
+  /// The unlimited dimensions, in definition order.
+  std::vector<std::string> unlimited_dimensions() const;
+
   // ---- append stage ----
   /// Ends the definition stage and switches to SWMR writing (when options.swmr).
   void begin_appending();
@@ -119,6 +133,10 @@ class RunFileWriter {
   void write_record(const std::string& variable, const void* data);
   /// Publishes everything buffered so far to readers (and to disk).
   void flush();
+  /// Marks every record appended so far, along every unlimited dimension, as whole. Once it has
+  /// been called, abandon() keeps only whole records: a record cut short by an error (some of its
+  /// variables not written yet) is dropped instead of being kept with fill values.
+  void commit_records();
   /// Number of records appended along unlimited `dimension` (buffered ones included).
   std::size_t records(const std::string& dimension) const;
   /// Whether a dimension of that name is defined, and its length (records() for an unlimited
@@ -136,6 +154,10 @@ class RunFileWriter {
   /// when possible). Used on errors and interruption. Never throws (problems go to stderr); does
   /// nothing if the writer is already closed.
   void abandon(const std::string& reason);
+
+  /// Definition stage only: closes and deletes the file being built (PATH.part), leaving whatever
+  /// is at PATH untouched (a failed resume keeps the run file it was to continue). Never throws.
+  void discard();
 
   const std::string& path() const;
   bool is_open() const;
