@@ -12,7 +12,6 @@ regeneration always run the same commands.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,19 +30,12 @@ CONFIGS: dict[str, list[str]] = {
 }
 
 
-def sahelsim_command() -> list[str]:
-    """The `sahelsim` console script next to this interpreter (as tests/python/conftest.py finds it)."""
-    candidate = os.path.join(os.path.dirname(sys.executable), "sahelsim")
-    if os.path.exists(candidate):
-        return [candidate]
-    found = shutil.which("sahelsim")
-    if found:
-        return [found]
-    return [sys.executable, "-m", "sahelsim.cli"]
-
-
 def command(name: str, output: os.PathLike | str, threads: int = 1) -> list[str]:
-    return sahelsim_command() + ["run", *CONFIGS[name], "--threads", str(threads), "-o", str(output)]
+    """The `sahelsim run` command line of golden run `name` (the console script of this interpreter's
+    environment, as the tests find it: sahelsim.cli.command_line)."""
+    from sahelsim.cli import command_line
+
+    return command_line() + ["run", *CONFIGS[name], "--threads", str(threads), "-o", str(output)]
 
 
 def main(argv: list[str]) -> int:

@@ -1,21 +1,14 @@
-import os
-import shutil
 import subprocess
-import sys
 
 import pytest
+
+from sahelsim.cli import command_line
 
 
 @pytest.fixture
 def sahelsim_command():
-    """The installed `sahelsim` console script next to this interpreter."""
-    candidate = os.path.join(os.path.dirname(sys.executable), "sahelsim")
-    if os.path.exists(candidate):
-        return [candidate]
-    found = shutil.which("sahelsim")
-    if found:
-        return [found]
-    return [sys.executable, "-m", "sahelsim.cli"]
+    """The installed `sahelsim` console script next to this interpreter (sahelsim.cli.command_line)."""
+    return command_line()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import warnings
 
@@ -25,6 +24,7 @@ import numpy as np
 import pytest
 
 import sahelsim
+from sahelsim.cli import command_line as _command  # the installed console script
 
 SEED = 20261126
 
@@ -36,12 +36,6 @@ SAHEL_DAYS = 184
 SAHEL = ["mali-2025", "--seed", "1", "--snapshot-every", "5"]
 
 
-def _command():
-    candidate = os.path.join(os.path.dirname(sys.executable), "sahelsim")
-    if os.path.exists(candidate):
-        return [candidate]
-    found = shutil.which("sahelsim")
-    return [found] if found else [sys.executable, "-m", "sahelsim.cli"]
 
 
 def _record_dimensions(f: h5py.File) -> dict[str, list[str]]:

@@ -822,6 +822,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_line() -> List[str]:
+    """The command that runs this installation's ``sahelsim`` CLI, for subprocesses: the console
+    script next to the running interpreter (its virtual environment), else the one on PATH, else
+    ``python -m sahelsim.cli`` with the running interpreter."""
+    import shutil
+
+    candidate = os.path.join(os.path.dirname(sys.executable), "sahelsim")
+    if os.path.exists(candidate):
+        return [candidate]
+    found = shutil.which("sahelsim")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "sahelsim.cli"]
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
