@@ -5,8 +5,10 @@ the Sahel model `snapshot` and `event`), a prefix 0..k whose values equal those 
 run, including every record a reader saw flushed just before the kill. A kill that comes after the run
 ended finds the complete file.
 
-The kill moments are seeded and spread over the duration of a timed reference run (one in each of N
-equal slices), plus kills at once and during start-up: 22 for Epstein, 10 for the Sahel model.
+The kill moments are seeded and spread over the stepping time of a timed reference run (one in each of
+N equal slices, timed from the moment the run's file appears, so that a slow start-up on a loaded
+machine does not push them all before the first step), plus kills at once and during start-up: 22 for
+Epstein, 10 for the Sahel model.
 Ctrl-C (SIGINT) in Python and one SIGKILL of a Python run are in test_interruption.py; Ctrl-C in the
 CLI (exit 130) is the last test of this file. docs/RELIABILITY.md lists every promise and its test.
 """
@@ -80,12 +82,25 @@ def _steps_seen(path) -> int:
         return 0
 
 
+def _wait_for_file(path, process, timeout=120.0) -> bool:
+    """Waits until `path` exists (the writer publishes it when its header is complete, just before
+    step 0 is recorded) or the process ended; True if it exists."""
+    deadline = time.monotonic() + timeout
+    while not path.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    return path.exists()
+
+
 def _run_reference(args, directory):
+    """The uninterrupted run, and how long it ran after its file appeared (its stepping time: the
+    start-up before it, imports and map building, varies most with the machine's load)."""
     path = directory / "reference.h5"
-    start = time.monotonic()
-    subprocess.run(_command() + ["run", *args, "--threads", "1", "-o", str(path)], check=True,
-                   stdout=subprocess.DEVNULL, timeout=120)
-    duration = time.monotonic() - start
+    process = subprocess.Popen(_command() + ["run", *args, "--threads", "1", "-o", str(path)],
+                               stdout=subprocess.DEVNULL)
+    assert _wait_for_file(path, process), "the reference run wrote no file"
+    appeared = time.monotonic()
+    assert process.wait(timeout=120) == 0
+    duration = time.monotonic() - appeared
     with warnings.catch_warnings():
         warnings.simplefilter("error", sahelsim.IncompleteRunWarning)
         assert sahelsim.open_run(path).attrs["run_status"] == "complete"
@@ -93,11 +108,12 @@ def _run_reference(args, directory):
 
 
 def _kill_delays(duration, kill_points, seed):
+    """(after the file appeared?, delay): two kills at start-up, timed from the process's start (at
+    once, and a random moment in its first 0.3 s, before the file exists), and one in each of
+    `kill_points` equal slices of the reference's stepping time, timed from the file's appearance."""
     rng = random.Random(seed)
-    # One delay in each of `kill_points` equal slices of the run's duration (start-up included), plus
-    # two at start-up: at once, and a random moment in the first 0.3 s (before the file exists).
-    stratified = [duration * (i + rng.random()) / kill_points for i in range(kill_points)]
-    return [0.0, 0.3 * rng.random()] + stratified
+    stratified = [(True, duration * (i + rng.random()) / kill_points) for i in range(kill_points)]
+    return [(False, 0.0), (False, 0.3 * rng.random())] + stratified
 
 
 def _kill_campaign(args, total_steps, kill_points, seed, directory):
@@ -105,16 +121,19 @@ def _kill_campaign(args, total_steps, kill_points, seed, directory):
     outcomes, open_failures = [], []
     with h5py.File(reference, "r") as ref:
         ref_dims = _record_dimensions(ref)
-        for index, delay in enumerate(_kill_delays(duration, kill_points, seed)):
+        for index, (after_file, delay) in enumerate(_kill_delays(duration, kill_points, seed)):
             path = directory / f"killed-{index}.h5"
             process = subprocess.Popen(_command() + ["run", *args, "--threads", "1", "-o", str(path)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory)
+            if after_file:
+                _wait_for_file(path, process)
             time.sleep(delay)
             seen = _steps_seen(path)  # flushed before the kill: the killed file must still hold them
             finished_first = process.poll() is not None
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
-            where = f"kill {index} at {delay:.3f} s of {duration:.3f} s (a reader saw {seen} steps)"
+            anchor = "after the file appeared" if after_file else "after the start"
+            where = f"kill {index} at {delay:.3f} s {anchor}, of {duration:.3f} s (a reader saw {seen} steps)"
 
             if not path.exists():
                 assert seen == 0, where
