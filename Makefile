@@ -16,13 +16,15 @@ export CMAKE_BUILD_PARALLEL_LEVEL := $(JOBS)
 PKG_SOURCES := $(shell find CMakeLists.txt pyproject.toml core agents models bindings data/sahel scenarios -type f \
                  -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: help setup system venv install build run test validate bench check-hdf5 clean distclean FORCE
+.PHONY: help setup system venv install build run test sanitize fuzz validate bench check-hdf5 clean distclean FORCE
 
 help:
 	@echo "make setup      Debian packages, .venv (h5py built against the system HDF5), sahelsim installed in .venv"
 	@echo "make build      CMake tree with tests and benchmarks in $(BUILD)"
 	@echo "make run        setup, then $(VENV)/bin/sahelsim run $(RUN_ARGS) (run files go to runs/)"
 	@echo "make test       setup + build, then every suite through ctest (GoogleTest, pytest, reduced validation)"
+	@echo "make sanitize   the C++ suites under ASan+UBSan and under TSan (build/asan, build/tsan)"
+	@echo "make fuzz       libFuzzer targets in build/fuzz, FUZZ_SECONDS each (45); FUZZ_LONG=1 adds the raw HDF5 target"
 	@echo "make validate   the full validation suite (about half an hour)"
 	@echo "make bench      the quick benchmarks: bench_epstein --quick, bench_sahel --quick (docs/PERFORMANCE.md)"
 	@echo "make clean      remove build/ (distclean: also $(VENV))"
@@ -64,6 +66,16 @@ run: setup
 # The pytest suites import the sahelsim installed in the venv, so `setup` comes first.
 test: setup build
 	ctest --test-dir $(BUILD) --output-on-failure
+
+# The C++ suites under ASan+UBSan and under TSan (build/asan, build/tsan; docs/RELIABILITY.md "Sanitizers").
+sanitize: system
+	JOBS=$(JOBS) scripts/sanitize.sh
+
+# Coverage-guided fuzzing (scripts/fuzz.sh, docs/RELIABILITY.md "Fuzzing"): clang + libFuzzer in build/fuzz.
+FUZZ_SECONDS ?= 45
+FUZZ_LONG    ?= 0
+fuzz: system
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_LONG=$(FUZZ_LONG) JOBS=$(JOBS) scripts/fuzz.sh
 
 validate: setup
 	SAHELSIM_VALIDATION=full $(PY) -m pytest tests/validation

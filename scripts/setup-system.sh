@@ -13,6 +13,7 @@ PACKAGES=(
   hdf5-tools netcdf-bin                     # h5dump / ncdump, to inspect run files
   chromium chromium-driver                  # headless browser + chromedriver for the demo's browser tests
   fonts-dejavu-core                         # a font for the browser's text (screenshots)
+  clang libclang-rt-dev                     # clang and libFuzzer for `make fuzz` (clang 14 / 19)
 )
 
 if ! command -v dpkg-query >/dev/null; then

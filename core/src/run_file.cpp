@@ -5,6 +5,8 @@
 // compiles unchanged against HDF5 1.10, 1.14 and 2.0 whatever API-compatibility macros are set.
 #include "sahelsim/core/run_file.hpp"
 
+#include "hdf5_support.hpp"
+
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
@@ -24,7 +26,11 @@
 namespace sahelsim::core {
 namespace {
 
-constexpr hid_t kNoId = -1;
+using hdf5::Hid;
+using hdf5::innermost_hdf5_error;
+using hdf5::kNoId;
+using hdf5::kNotAVariable;
+using hdf5::SilenceHdf5Errors;
 
 // H5Pset_file_locking appeared in HDF5 1.10.7 and 1.12.1.
 #if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
@@ -32,10 +38,6 @@ constexpr hid_t kNoId = -1;
 #else
 #define SAHELSIM_HAVE_H5P_SET_FILE_LOCKING 0
 #endif
-
-// netCDF-C and h5netcdf mark a dimension that has no coordinate variable with this NAME, followed
-// by the dimension length formatted "%10d".
-constexpr const char* kNotAVariable = "This is a netCDF dimension but not a netCDF variable.";
 
 // Chunks are kept at or below the default raw-data chunk cache (1 MiB per dataset), so reading a
 // chunk never bypasses the cache (ENGINEERING.md §1.2).
@@ -68,73 +70,6 @@ bool is_reserved_attribute(const std::string& name) {
 }
 
 // ---- small HDF5 helpers ----
-
-/// Owns one HDF5 identifier and closes it with the matching H5?close function.
-class Hid {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Hid() = default;
-  Hid(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Hid(Hid&& other) noexcept : id_(std::exchange(other.id_, kNoId)), closer_(other.closer_) {}
-  Hid& operator=(Hid&& other) noexcept {
-    if (this != &other) {
-      reset();
-      id_ = std::exchange(other.id_, kNoId);
-      closer_ = other.closer_;
-    }
-    return *this;
-  }
-  Hid(const Hid&) = delete;
-  Hid& operator=(const Hid&) = delete;
-  ~Hid() { reset(); }
-
-  hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
-  /// Closes now; returns the close status (negative on failure).
-  herr_t reset() {
-    herr_t status = 0;
-    if (id_ >= 0 && closer_ != nullptr) status = closer_(id_);
-    id_ = kNoId;
-    return status;
-  }
-
- private:
-  hid_t id_ = kNoId;
-  Closer closer_ = nullptr;
-};
-
-/// Turns off HDF5's automatic error-stack printing for the current scope (and restores whatever
-/// was set before), so failures surface only as RunFileError.
-class SilenceHdf5Errors {
- public:
-  SilenceHdf5Errors() {
-    H5Eget_auto2(H5E_DEFAULT, &previous_function_, &previous_data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~SilenceHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, previous_function_, previous_data_); }
-  SilenceHdf5Errors(const SilenceHdf5Errors&) = delete;
-  SilenceHdf5Errors& operator=(const SilenceHdf5Errors&) = delete;
-
- private:
-  H5E_auto2_t previous_function_ = nullptr;
-  void* previous_data_ = nullptr;
-};
-
-herr_t keep_innermost_error(unsigned n, const H5E_error2_t* error, void* message) {
-  if (n == 0 && error != nullptr) {
-    const char* text = (error->desc != nullptr && error->desc[0] != '\0') ? error->desc : error->func_name;
-    *static_cast<std::string*>(message) = text != nullptr ? text : "";
-  }
-  return 0;
-}
-
-/// The most specific message on the current HDF5 error stack (walking upward starts with the
-/// function that detected the error, e.g. "unable to open file: name = '...', errno = 2, ...").
-std::string innermost_hdf5_error() {
-  std::string message;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost_error, &message);
-  return message.empty() ? "unknown HDF5 error" : message;
-}
 
 hid_t native_type(DataType type) {
   switch (type) {
