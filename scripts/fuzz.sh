@@ -97,9 +97,11 @@ for target in $TARGETS; do
   echo "==> fuzz_$target for ${FUZZ_SECONDS} s"
   log=$BUILD/logs/$target.log
   set +e
-  # ASan leak checking stays on (-detect_leaks=1): a leak is a finding too.
+  # ASan leak checking stays on (-detect_leaks=1): a leak is a finding too, except memory libhdf5
+  # loses by itself (tests/fuzz/lsan.supp).
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+  LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0 \
   nice -n 5 "$BUILD/tests/fuzz/fuzz_$target" "$corpus" "tests/fuzz/corpus/$target" "${dict[@]}" \
     -max_total_time="$FUZZ_SECONDS" -max_len=$max_len -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$crashes/" -print_final_stats=1 "${extra[@]}" >"$log" 2>&1
