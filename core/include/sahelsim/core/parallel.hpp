@@ -19,10 +19,18 @@
 #include <oneapi/tbb/task_arena.h>
 
 // ThreadSanitizer builds (scripts/sanitize.sh): Debian's libtbb is not instrumented, so TSan cannot
-// see the synchronisation by which TBB hands a loop's chunks to its workers and joins them. These
-// annotations state exactly TBB's guarantee at our one entry point, for_chunks: what the caller did
-// before the loop happens before every chunk, every chunk happens before what the caller does after.
-// Chunks get no edge between them, so races between chunks are still reported. No-ops otherwise.
+// see the synchronisation by which TBB hands a loop's chunks to its workers and joins them. TBB's
+// header code, compiled into our objects, is instrumented all the same: its tasks, their copies of
+// the loop body's closure, its ranges and its wait state on the caller's stack would be reported as
+// races whenever TSan can no longer restore the stack needed to match a suppression. So, at our one
+// entry point, for_chunks:
+//  - TBB's own work is not watched: a thread ignores memory accesses while it runs TBB's code (the
+//    caller from the loop's start to its end, a worker from joining the arena to leaving it; see
+//    TbbWorkerTsanIgnore in parallel.cpp) and watches only while it runs a chunk of ours;
+//  - TBB's guarantee is stated instead: what the caller did before the loop happens before every
+//    chunk, every chunk happens before what the caller does after. Chunks get no edge between them,
+//    so races between chunks are still reported.
+// No-ops in other builds.
 #if defined(__SANITIZE_THREAD__)
 #define SAHELSIM_TSAN_ANNOTATIONS 1
 #elif defined(__has_feature)
@@ -33,6 +41,8 @@
 #ifdef SAHELSIM_TSAN_ANNOTATIONS
 extern "C" void __tsan_acquire(void* address);
 extern "C" void __tsan_release(void* address);
+extern "C" void __tsan_ignore_thread_begin();
+extern "C" void __tsan_ignore_thread_end();
 #endif
 
 namespace sahelsim::core {
@@ -41,24 +51,39 @@ namespace detail {
 #ifdef SAHELSIM_TSAN_ANNOTATIONS
 inline void tsan_acquire(void* address) { __tsan_acquire(address); }
 inline void tsan_release(void* address) { __tsan_release(address); }
+inline void tsan_ignore_begin() { __tsan_ignore_thread_begin(); }
+inline void tsan_ignore_end() { __tsan_ignore_thread_end(); }
 #else
 inline void tsan_acquire(void*) {}
 inline void tsan_release(void*) {}
+inline void tsan_ignore_begin() {}
+inline void tsan_ignore_end() {}
 #endif
-// The bounds of a range TBB handed to this thread. Under TSan it is not instrumented: TBB wrote the
-// range (splitting it, perhaps on another thread) and its hand-over is the part TSan cannot see.
-#ifdef SAHELSIM_TSAN_ANNOTATIONS
-__attribute__((no_sanitize("thread"), noinline))
-#endif
-inline std::pair<std::size_t, std::size_t> bounds(const oneapi::tbb::blocked_range<std::size_t>& range) {
-  return {range.begin(), range.end()};
-}
+/// While alive, this thread's memory accesses are not watched by TSan (TBB's part of a loop).
+struct TsanIgnoreScope {
+  TsanIgnoreScope() { tsan_ignore_begin(); }
+  ~TsanIgnoreScope() { tsan_ignore_end(); }
+  TsanIgnoreScope(const TsanIgnoreScope&) = delete;
+  TsanIgnoreScope& operator=(const TsanIgnoreScope&) = delete;
+};
+/// While alive, this thread's memory accesses are watched again (a chunk of ours, inside TBB's part).
+struct TsanWatchScope {
+  TsanWatchScope() { tsan_ignore_end(); }
+  ~TsanWatchScope() { tsan_ignore_begin(); }
+  TsanWatchScope(const TsanWatchScope&) = delete;
+  TsanWatchScope& operator=(const TsanWatchScope&) = delete;
+};
 }  // namespace detail
+
+class TbbWorkerTsanIgnore;  // ThreadSanitizer builds only (parallel.cpp)
 
 class ParallelExecutor {
  public:
   /// threads >= 1; throws std::invalid_argument otherwise.
   explicit ParallelExecutor(int threads);
+  ~ParallelExecutor();
+  ParallelExecutor(const ParallelExecutor&) = delete;
+  ParallelExecutor& operator=(const ParallelExecutor&) = delete;
 
   int threads() const { return threads_; }
 
@@ -74,18 +99,26 @@ class ParallelExecutor {
     }
     char fork_point = 0, join_point = 0;  // addresses for the TSan annotations (see the top of this file)
     detail::tsan_release(&fork_point);
-    arena_->execute([&] {
-      oneapi::tbb::parallel_for(
-          oneapi::tbb::blocked_range<std::size_t>(0, chunks, 1),
-          [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
-            detail::tsan_acquire(&fork_point);
-            const auto [first, last] = detail::bounds(r);
-            for (std::size_t c = first; c != last; ++c)
-              body(c * chunk_size, std::min(n, (c + 1) * chunk_size), c);
-            detail::tsan_release(&join_point);
-          },
-          oneapi::tbb::simple_partitioner());
-    });
+    {
+      detail::TsanIgnoreScope tbb_part;
+      arena_->execute([&] {
+        oneapi::tbb::parallel_for(
+            oneapi::tbb::blocked_range<std::size_t>(0, chunks, 1),
+            [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+              // Read what TBB handed over (the range, this task's copy of the closure) while ignored.
+              const std::size_t first = r.begin(), last = r.end();
+              const Body& chunk_body = body;
+              const std::size_t items = n, size = chunk_size;
+              char* const fork = &fork_point;
+              char* const join = &join_point;
+              detail::TsanWatchScope ours;
+              detail::tsan_acquire(fork);
+              for (std::size_t c = first; c != last; ++c) chunk_body(c * size, std::min(items, (c + 1) * size), c);
+              detail::tsan_release(join);
+            },
+            oneapi::tbb::simple_partitioner());
+      });
+    }
     detail::tsan_acquire(&join_point);
   }
 
@@ -115,6 +148,7 @@ class ParallelExecutor {
  private:
   int threads_;
   std::unique_ptr<oneapi::tbb::task_arena> arena_;
+  std::unique_ptr<TbbWorkerTsanIgnore> tsan_observer_;
 };
 
 /// Runs body(y0, y1) over bands of `band_rows` lattice rows, [0, band_rows), [band_rows, 2 band_rows),
