@@ -260,6 +260,15 @@ RunResult run_model(Model& model, const RunOptions& given) {
       if (options.progress) options.progress(result.steps_run);
     }
     if (options.poll) options.poll();
+    result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Inside the try: finishing writes the last buffered records, which can fail (a full disk); the
+    // file is then marked incomplete with that reason, as for a failure during the steps.
+    if (recorder) {
+      std::vector<std::pair<std::string, double>> numbers = {{"wall_seconds", result.wall_seconds},
+                                                             {"steps_completed", double(done_before + result.steps_run)}};
+      for (auto& attribute : model.final_run_file_attributes()) numbers.push_back(std::move(attribute));
+      recorder->writer().finish({{"finished_utc", utc_now()}}, numbers);
+    }
   } catch (const std::exception& error) {
     if (recorder) recorder->writer().abandon(std::string("run stopped after ") +
                                              std::to_string(done_before + result.steps_run) + " steps: " + error.what());
@@ -268,13 +277,6 @@ RunResult run_model(Model& model, const RunOptions& given) {
     if (recorder) recorder->writer().abandon("run interrupted after " +
                                              std::to_string(done_before + result.steps_run) + " steps");
     throw;
-  }
-  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (recorder) {
-    std::vector<std::pair<std::string, double>> numbers = {{"wall_seconds", result.wall_seconds},
-                                                           {"steps_completed", double(done_before + result.steps_run)}};
-    for (auto& attribute : model.final_run_file_attributes()) numbers.push_back(std::move(attribute));
-    recorder->writer().finish({{"finished_utc", utc_now()}}, numbers);
   }
   if (options.checkpoint_every > 0 && !options.keep_checkpoint) std::remove(options.checkpoint_path.c_str());
   return result;

@@ -189,4 +189,19 @@ TEST_F(RunModelTest, RasterAxesOfTheWrongLengthThrow) {
   }
 }
 
+TEST_F(RunModelTest, AFailureWhileFinishingMarksTheFileIncompleteWithItsReason) {
+  // Finishing the file can fail too (the last buffered records on a full disk); here the model's
+  // final attributes fail. The file keeps every step, marked incomplete with the error as reason.
+  class FailingAtTheEnd : public FakeModel {
+    std::vector<std::pair<std::string, double>> final_run_file_attributes() const override {
+      throw std::runtime_error("no final attributes today");
+    }
+  } model;
+  EXPECT_THROW(run(model, 3, 0), std::runtime_error);
+  Owned file = open_file(path_);
+  EXPECT_EQ(text_attribute(file, "run_status"), "incomplete");
+  EXPECT_EQ(text_attribute(file, "run_status_reason"), "run stopped after 3 steps: no final attributes today");
+  EXPECT_EQ(read_all<std::int64_t>(file, "step", H5T_NATIVE_INT64), (std::vector<std::int64_t>{0, 1, 2, 3}));
+}
+
 }  // namespace
