@@ -22,10 +22,10 @@ import time
 import warnings
 
 import h5py
-import numpy as np
 import pytest
 
 import sahelsim
+from run_file_checks import assert_records_are_a_prefix
 from sahelsim.cli import command_line as _command  # the installed console script
 
 SEED = 20261126
@@ -38,16 +38,6 @@ SAHEL_DAYS = 184
 SAHEL = ["mali-2025", "--seed", "1", "--snapshot-every", "5"]
 
 
-
-
-def _record_dimensions(f: h5py.File) -> dict[str, list[str]]:
-    """Unlimited (record) dimension -> the datasets along it (its coordinate included)."""
-    dims: dict[str, list[str]] = {}
-    for name, obj in f.items():
-        if isinstance(obj, h5py.Dataset) and obj.ndim and obj.maxshape[0] is None:
-            dim = obj.dims[0][0].name.lstrip("/") if len(obj.dims[0]) else name
-            dims.setdefault(dim, []).append(name)
-    return dims
 
 
 class OpenRunFailed(AssertionError):
@@ -120,7 +110,6 @@ def _kill_campaign(args, total_steps, kill_points, seed, directory):
     reference, duration = _run_reference(args, directory)
     outcomes, open_failures = [], []
     with h5py.File(reference, "r") as ref:
-        ref_dims = _record_dimensions(ref)
         for index, (after_file, delay) in enumerate(_kill_delays(duration, kill_points, seed)):
             path = directory / f"killed-{index}.h5"
             process = subprocess.Popen(_command() + ["run", *args, "--threads", "1", "-o", str(path)],
@@ -160,27 +149,16 @@ def _kill_campaign(args, total_steps, kill_points, seed, directory):
             with h5py.File(readable, "r", swmr=True) as f:
                 status = f.attrs.get("run_status", b"missing")
                 status = status.decode() if isinstance(status, bytes) else str(status)
-                steps = f["step"][()] if "step" in f else np.zeros(0, dtype=np.int64)
-                assert list(steps) == list(range(len(steps))), f"{where}: steps are not a prefix 0..k: {steps}"
-                assert len(steps) >= seen, f"{where}: the file holds {len(steps)} steps, fewer than the {seen} seen"
-                for dim, names in ref_dims.items():
-                    for name in names:
-                        if name not in f:
-                            assert len(steps) == 0, f"{where}: variable {name} missing"
-                            continue
-                        n = f[name].shape[0]
-                        assert n <= ref[name].shape[0], f"{where}: {name} has more records than the complete run"
-                        a, b = f[name][()], ref[name][:n]
-                        equal = np.array_equal(a, b, equal_nan=True) if a.dtype.kind in "fc" else np.array_equal(a, b)
-                        assert equal, f"{where}: {name} differs from the uninterrupted run in its first {n} records"
+                steps_kept = assert_records_are_a_prefix(f, ref, where)
+                assert steps_kept >= seen, f"{where}: the file holds {steps_kept} steps, fewer than the {seen} seen"
 
             if finished_first or status == "complete":
-                assert status == "complete" and len(steps) == total_steps + 1 and incomplete_warning is not True, where
-                outcomes.append(("complete", delay, len(steps)))
+                assert status == "complete" and steps_kept == total_steps + 1 and incomplete_warning is not True, where
+                outcomes.append(("complete", delay, steps_kept))
             else:
                 assert status != "complete", where
                 assert incomplete_warning is not False, f"{where}: no IncompleteRunWarning"
-                outcomes.append(("incomplete", delay, len(steps)))
+                outcomes.append(("incomplete", delay, steps_kept))
 
     summary = "\n".join(f"{kind:24} {delay:6.3f} s {steps:4d} steps" for kind, delay, steps in outcomes)
     print(summary)
