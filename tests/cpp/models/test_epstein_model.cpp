@@ -44,8 +44,10 @@ std::unique_ptr<EpsteinModel> make_model(const std::string& name, const Settings
   return std::unique_ptr<EpsteinModel>(epstein_model);
 }
 
+// The name is a const char*: a std::string temporary argument makes GCC 14 warn
+// (-Wdangling-reference) at every `const auto& c = column<T>(...)`, though the column outlives it.
 template <class T>
-const Column<T>& column(const ColumnTable& table, const std::string& name) {
+const Column<T>& column(const ColumnTable& table, const char* name) {
   return dynamic_cast<const Column<T>&>(table.at(name));
 }
 

@@ -26,7 +26,7 @@ using namespace sahelsim::models::sahel;
 
 // ---- helpers -------------------------------------------------------------------------------------
 
-const Scenario& bundled(const std::string& name) {
+const Scenario& bundled(const char* name) {  // const char*: see column() below on GCC 14
   static std::vector<std::pair<std::string, std::unique_ptr<Scenario>>> cache;
   for (const auto& [n, s] : cache)
     if (n == name) return *s;
@@ -61,8 +61,10 @@ const core::ColumnTable& table(const SahelModel& model, const std::string& kind)
   throw std::out_of_range("no table '" + kind + "'");
 }
 
+// Names are const char*: std::string temporary arguments make GCC 14 warn (-Wdangling-reference)
+// at every `const auto& c = column<T>(...)`, though the column outlives them.
 template <class T>
-const std::vector<T>& column(const SahelModel& model, const std::string& kind, const std::string& name) {
+const std::vector<T>& column(const SahelModel& model, const char* kind, const char* name) {
   return dynamic_cast<const core::Column<T>&>(table(model, kind).at(name)).values();
 }
 
