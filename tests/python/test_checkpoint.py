@@ -241,3 +241,33 @@ def test_resume_without_a_checkpoint(run_cli, tmp_path):
     assert named.returncode == 2 and "no checkpoint" in named.stderr and "Traceback" not in named.stderr
     bad = run_cli("run", "epstein", "--steps", "5", "--checkpoint-every", "-1", "-o", str(path))
     assert bad.returncode == 2 and "--checkpoint-every -1" in bad.stderr
+
+
+def test_ctrl_c_during_resume_exits_130_and_a_second_resume_completes_the_same_file(
+        sahelsim_command, run_cli, tmp_path):
+    """SIGINT while `sahelsim resume` runs: exit 130 and the file marked incomplete, as for `run`;
+    the checkpoint the resumed run wrote meanwhile is kept, and resuming again finishes the file
+    equal to the uninterrupted run's."""
+    reference = _reference(sahelsim_command, EPSTEIN, tmp_path)
+    path = tmp_path / "killed.h5"
+    checkpoint = f"{path}.ckpt"
+    assert _killed_run(sahelsim_command, EPSTEIN, path, 50, 50) < 400
+    process = subprocess.Popen(sahelsim_command + ["resume", str(path)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    deadline = time.monotonic() + 120
+    while _checkpoint_step(checkpoint) < 200:  # the resumed run has written checkpoints of its own
+        assert process.poll() is None, "the resumed run ended before its checkpoint of step 200"
+        assert time.monotonic() < deadline, "no checkpoint of step 200 in time"
+        time.sleep(0.002)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, (out, err)
+    assert "Traceback" not in err, err
+    assert _status(path) == "incomplete"
+    interrupted_at = _checkpoint_step(checkpoint)
+    assert 200 <= interrupted_at < 400
+    result = _resume(run_cli, path)
+    assert f"at step {interrupted_at}" in result.stdout
+    problems = compare_run_files(reference, path)
+    assert not problems, "the twice-resumed file differs from the uninterrupted run's:\n" + "\n".join(problems[:20])
+    assert not os.path.exists(checkpoint)
