@@ -45,7 +45,7 @@ supp_dir=$PWD/tests/sanitizers
 asan_options=halt_on_error=1:detect_leaks=1:check_initialization_order=1:strict_init_order=1
 asan_options+=:detect_stack_use_after_return=1:strict_string_checks=1
 ubsan_options=halt_on_error=1:print_stacktrace=1
-# TSan: suppressions only for oneTBB's own code, which Debian does not build with TSan (see the file).
+# TSan: one suppression, for libtbb.so's own calls to intercepted functions (see the file).
 tsan_options=halt_on_error=1:second_deadlock_stack=1:suppressions=$supp_dir/tsan.supp
 
 sanitize_flag() { case $1 in asan) echo address,undefined ;; tsan) echo thread ;; *) return 1 ;; esac; }
