@@ -9,6 +9,7 @@ test's temporary directory; also to $SAHELSIM_DEMO_SCREENSHOT when set, e.g. doc
 import json
 import os
 import shutil
+import socket
 import time
 from urllib.parse import urlparse
 
@@ -42,6 +43,13 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
+    # Selenium reaches chromedriver at "localhost"; without that name it only says it "can not
+    # connect" after 30 s. A system without it (a bare debootstrap chroot has no /etc/hosts) is told.
+    try:
+        socket.getaddrinfo("localhost", None)
+    except socket.gaierror as error:
+        pytest.fail(f"the name 'localhost' does not resolve ({error}): Selenium reaches chromedriver by it; "
+                    "add '127.0.0.1 localhost' to /etc/hosts")
     options = Options()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
