@@ -266,31 +266,6 @@ void StateReader::raw(void* data, std::size_t size) {
   offset_ += size;
 }
 
-std::uint8_t StateReader::u8() {
-  std::uint8_t v;
-  raw(&v, sizeof v);
-  return v;
-}
-std::uint32_t StateReader::u32() {
-  std::uint32_t v;
-  raw(&v, sizeof v);
-  return v;
-}
-std::uint64_t StateReader::u64() {
-  std::uint64_t v;
-  raw(&v, sizeof v);
-  return v;
-}
-std::int64_t StateReader::i64() {
-  std::int64_t v;
-  raw(&v, sizeof v);
-  return v;
-}
-double StateReader::f64() {
-  double v;
-  raw(&v, sizeof v);
-  return v;
-}
 bool StateReader::boolean() {
   const std::uint8_t v = u8();
   if (v > 1) fail("a yes/no value holds " + std::to_string(v));

@@ -88,11 +88,11 @@ class StateReader {
 
   /// Expects the marker StateWriter::section(name) wrote.
   void section(const std::string& name);
-  std::uint8_t u8();
-  std::uint32_t u32();
-  std::uint64_t u64();
-  std::int64_t i64();
-  double f64();
+  std::uint8_t u8() { return scalar<std::uint8_t>(); }
+  std::uint32_t u32() { return scalar<std::uint32_t>(); }
+  std::uint64_t u64() { return scalar<std::uint64_t>(); }
+  std::int64_t i64() { return scalar<std::int64_t>(); }
+  double f64() { return scalar<double>(); }
   bool boolean();
   std::string string();
   /// A vector of any length (resized to it).
@@ -123,6 +123,12 @@ class StateReader {
   [[noreturn]] void fail(const std::string& what) const;
 
  private:
+  template <class T>
+  T scalar() {
+    T value;
+    raw(&value, sizeof value);
+    return value;
+  }
   /// A length prefix, checked against the bytes left for elements of `element_size`.
   std::uint64_t count(std::size_t element_size);
 
