@@ -65,6 +65,14 @@ class RunFileReaderTest : public RunFileDirectoryTest {
     else writer.abandon("stopped by the test");
   }
 
+  /// Adds a plain 1-D float64 dataset of `length` values to the run file, written by HDF5 alone:
+  /// no dimension scale attached (what the writer would never leave).
+  static sahelsim::test::Owned add_bare_variable(hid_t file, const char* name, hsize_t length) {
+    sahelsim::test::Owned space(H5Screate_simple(1, &length, nullptr), H5Sclose);
+    return sahelsim::test::Owned(
+        H5Dcreate2(file, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+  }
+
   std::vector<char> file_bytes() const {
     std::ifstream in(path_, std::ios::binary);
     return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -214,7 +222,7 @@ TEST_F(RunFileReaderTest, FilesThatAreNotRunFilesThrowRunFileErrorNamingThem) {
 TEST_F(RunFileReaderTest, ARunStatusThatIsNotTextIsAnError) {
   write_run();
   {
-    sahelsim::test::Owned file(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+    sahelsim::test::Owned file = sahelsim::test::open_file(path_, H5F_ACC_RDWR);
     ASSERT_GE(H5Adelete(file, "run_status"), 0);
     sahelsim::test::Owned space(H5Screate(H5S_SCALAR), H5Sclose);
     sahelsim::test::Owned attribute(
@@ -229,12 +237,8 @@ TEST_F(RunFileReaderTest, ARunStatusThatIsNotTextIsAnError) {
 TEST_F(RunFileReaderTest, AVariableAxisWithoutADimensionIsAnError) {
   write_run();
   {
-    sahelsim::test::Owned file(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-    const hsize_t shape[1] = {4};
-    sahelsim::test::Owned space(H5Screate_simple(1, shape, nullptr), H5Sclose);
-    sahelsim::test::Owned dataset(H5Dcreate2(file, "loose", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                             H5P_DEFAULT),
-                                  H5Dclose);
+    sahelsim::test::Owned file = sahelsim::test::open_file(path_, H5F_ACC_RDWR);
+    sahelsim::test::Owned dataset = add_bare_variable(file, "loose", 4);
     ASSERT_GE(dataset.get(), 0);
   }
   EXPECT_EQ(error_of([&] { read_run_file_info(path_); }),
@@ -244,12 +248,8 @@ TEST_F(RunFileReaderTest, AVariableAxisWithoutADimensionIsAnError) {
 TEST_F(RunFileReaderTest, AShapeThatDisagreesWithItsFixedDimensionIsAnError) {
   write_run();
   {
-    sahelsim::test::Owned file(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-    const hsize_t shape[1] = {4};
-    sahelsim::test::Owned space(H5Screate_simple(1, shape, nullptr), H5Sclose);
-    sahelsim::test::Owned dataset(H5Dcreate2(file, "wrong", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                             H5P_DEFAULT),
-                                  H5Dclose);
+    sahelsim::test::Owned file = sahelsim::test::open_file(path_, H5F_ACC_RDWR);
+    sahelsim::test::Owned dataset = add_bare_variable(file, "wrong", 4);
     sahelsim::test::Owned x(H5Dopen2(file, "x", H5P_DEFAULT), H5Dclose);
     ASSERT_GE(H5DSattach_scale(dataset, x, 0), 0);
   }
@@ -262,12 +262,8 @@ TEST_F(RunFileReaderTest, AShapeThatDisagreesWithItsFixedDimensionIsAnError) {
 TEST_F(RunFileReaderTest, ADimensionListThatIsNotAListOfReferencesIsAnErrorNotACrash) {
   write_run();
   {
-    sahelsim::test::Owned file(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-    const hsize_t shape[1] = {2};
-    sahelsim::test::Owned space(H5Screate_simple(1, shape, nullptr), H5Sclose);
-    sahelsim::test::Owned dataset(H5Dcreate2(file, "odd", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                             H5P_DEFAULT),
-                                  H5Dclose);
+    sahelsim::test::Owned file = sahelsim::test::open_file(path_, H5F_ACC_RDWR);
+    sahelsim::test::Owned dataset = add_bare_variable(file, "odd", 2);
     sahelsim::test::Owned scalar(H5Screate(H5S_SCALAR), H5Sclose);
     sahelsim::test::Owned attribute(
         H5Acreate2(dataset, "DIMENSION_LIST", H5T_NATIVE_DOUBLE, scalar, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
