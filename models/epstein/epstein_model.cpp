@@ -1,6 +1,7 @@
 #include "models/epstein/epstein_model.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -245,12 +246,23 @@ bool cpu_has_avx512() {
 }
 #endif
 
+std::atomic<bool> vector_kernels_enabled{true};  // set_vector_kernels
+
+/// Whether the AVX-512 kernels run: the CPU has AVX-512 and set_vector_kernels has not switched them off.
+bool use_avx512_kernels() {
+#ifdef SAHELSIM_HAVE_AVX512_KERNELS
+  static const bool avx512 = cpu_has_avx512();
+  return avx512 && vector_kernels_enabled.load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
+
 void try_round(std::size_t n, const std::uint64_t* keys, const std::uint32_t* sites, const std::int32_t* at,
                const std::int32_t* base, std::uint64_t counter, const std::int32_t* steps, const std::uint8_t* frame,
                RoundOutput out) {
 #ifdef SAHELSIM_HAVE_AVX512_KERNELS
-  static const bool avx512 = cpu_has_avx512();
-  if (avx512) return try_round_avx512(n, keys, sites, at, base, counter, steps, frame, out);
+  if (use_avx512_kernels()) return try_round_avx512(n, keys, sites, at, base, counter, steps, frame, out);
 #endif
   try_round_plain(n, keys, sites, at, base, counter, steps, frame, out);
 }
@@ -326,6 +338,10 @@ struct Tally {
 };
 
 }  // namespace
+
+void set_vector_kernels(bool enabled) { vector_kernels_enabled.store(enabled, std::memory_order_relaxed); }
+
+bool vector_kernels_active() { return use_avx512_kernels(); }
 
 EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters, std::uint64_t seed,
                            int threads)
