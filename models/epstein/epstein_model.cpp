@@ -1,7 +1,6 @@
 #include "models/epstein/epstein_model.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -11,16 +10,13 @@
 
 #include <boost/random/uniform_real_distribution.hpp>
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(SAHELSIM_NO_AVX512_KERNELS)
-#include <immintrin.h>
-#endif
-
 #include "agents/citizen/activation_rule.hpp"
 #include "agents/citizen/grievance.hpp"
 #include "agents/common/random_empty_site.hpp"
 #include "agents/common/random_site_where.hpp"
 #include "agents/ethnic/cloning.hpp"
 #include "agents/ethnic/lifespan.hpp"
+#include "models/epstein/batched_draws.hpp"
 #include "models/epstein/parameters.hpp"
 #include "sahelsim/core/random_stream.hpp"
 
@@ -63,60 +59,6 @@ void prefetch_for_write(T* address) {
 #endif
 }
 
-// ---- batched random draws of the move (see EpsteinModel::propose_moves) ----
-//
-// Draw c of a stream is mix64(key + c * kGamma) (core::RandomStream): the draws of many streams and
-// many tries are independent of each other, so they are computed side by side, in loops the compiler
-// vectorises. On x86-64 a clone for AVX-512 (x86-64-v4: 64-bit multiplies in vector registers) and
-// one for AVX2 are chosen at run time; integer arithmetic gives the same bits in every clone.
-// (Both can be switched off from the build: -DSAHELSIM_VECTOR_CLONES= and -DSAHELSIM_NO_AVX512_KERNELS.)
-#ifndef SAHELSIM_VECTOR_CLONES
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define SAHELSIM_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SAHELSIM_VECTOR_CLONES
-#endif
-#endif
-
-constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
-static_assert(RandomStream::from_key(12345).peek(3) == core::mix64(12345 + 3 * kGamma),
-              "draw c of a stream is mix64(key + c * kGamma)");
-constexpr std::size_t kMoveBatch = 128;  // movers whose tries are computed together
-static_assert(kMoveBatch <= 256, "movers of a batch are numbered in bytes");
-constexpr int kTriesPerRound = 4;        // tries computed per mover and round
-constexpr int kMaxMoveTries = 32;        // random_empty_site's max_tries
-static_assert(kMaxMoveTries % kTriesPerRound == 0, "rounds end at max_tries");
-
-/// keys[i] = the stream key of agent agents[i] (as core::StreamFamily::stream).
-SAHELSIM_VECTOR_CLONES
-void stream_keys(std::uint64_t prefix, std::uint64_t step_word, const std::uint32_t* agents, std::size_t n,
-                 std::uint64_t* keys) {
-  for (std::size_t i = 0; i < n; ++i) keys[i] = core::stream_key_from(prefix, agents[i], step_word);
-}
-
-/// For n streams of keys[j] whose first `counter` draws are taken: draws[t][j] = their draw
-/// counter + t + 1 (t < kTriesPerRound + 1), and for the tries t < kTriesPerRound the index below
-/// sizes[j] that uniform_below (Lemire) gives, picks[t][j] = (draw * size) >> 64, with bit t of
-/// rejected[j] set when that draw might be rejected (low 64 bits of draw * size < size).
-SAHELSIM_VECTOR_CLONES
-void site_tries(const std::uint64_t* keys, const std::uint32_t* sizes, std::size_t n, std::uint64_t counter,
-                std::uint64_t (*draws)[kMoveBatch], std::uint32_t (*picks)[kMoveBatch], std::uint8_t* rejected) {
-  for (int t = 0; t <= kTriesPerRound; ++t) {
-    const std::uint64_t step = (counter + std::uint64_t(t) + 1) * kGamma;
-    for (std::size_t j = 0; j < n; ++j) draws[t][j] = core::mix64(keys[j] + step);
-  }
-  for (std::size_t j = 0; j < n; ++j) rejected[j] = 0;
-  for (int t = 0; t < kTriesPerRound; ++t) {
-    for (std::size_t j = 0; j < n; ++j) {
-      // The 128-bit product draw * size in 32-bit halves (size < 2^32), so that it vectorises.
-      const std::uint64_t d = draws[t][j], size = sizes[j];
-      const std::uint64_t high = ((d >> 32) * size + (((d & 0xffffffffULL) * size) >> 32)) >> 32;
-      picks[t][j] = static_cast<std::uint32_t>(high);
-      rejected[j] |= static_cast<std::uint8_t>(static_cast<unsigned>(d * size < size) << t);
-    }
-  }
-}
-
 /// One step of jail for the citizens [0, n) of a chunk: a jailed living citizen with time left serves
 /// one step (max(0, r - 1), as the plain loop), and due[i] = 1 when it then has nothing left to serve.
 SAHELSIM_VECTOR_CLONES
@@ -133,168 +75,6 @@ void serve_one_step(const std::uint8_t* __restrict alive, const std::uint8_t* __
   }
 }
 
-/// The outcome of one round of kTriesPerRound tries of a mover (try_round).
-enum RoundResult : std::uint8_t {
-  // 0 .. kTriesPerRound - 1: the first empty site came at that try
-  kNoHit = kTriesPerRound,      // no empty site in this round's tries
-  kExactPath = kTriesPerRound + 1  // a draw Lemire's method might reject, at or before the first hit
-};
-
-/// One round of tries for n movers: mover j (stream key keys[j], its vision's sites[j] sites from
-/// index base[j] of `steps`, at index at[j] of `frame`, whose first `counter` draws are taken) tries
-/// the sites picks t = uniform_below(draw counter + t + 1, sites[j]), t < kTriesPerRound, in the
-/// frame of empty cells. result[j] is a RoundResult; after a hit at try t, pick[j] = base[j] + that
-/// pick (the site's index in `steps`) and next_draw[j] = draw counter + t + 2 (the priority's).
-struct RoundOutput {
-  std::uint8_t* result;
-  std::int32_t* pick;
-  std::uint64_t* next_draw;
-};
-
-void try_round_plain(std::size_t n, const std::uint64_t* keys, const std::uint32_t* sites, const std::int32_t* at,
-                     const std::int32_t* base, std::uint64_t counter, const std::int32_t* steps,
-                     const std::uint8_t* frame, RoundOutput out) {
-  std::uint64_t draws[kTriesPerRound + 1][kMoveBatch];
-  std::uint32_t picks[kTriesPerRound][kMoveBatch];
-  std::uint8_t rejected[kMoveBatch];
-  for (std::size_t first = 0; first < n; first += kMoveBatch) {
-    const std::size_t m = std::min(kMoveBatch, n - first);
-    site_tries(keys + first, sites + first, m, counter, draws, picks, rejected);
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::size_t i = first + j;
-      unsigned hits = 0;
-      for (int t = 0; t < kTriesPerRound; ++t)
-        hits |= unsigned(frame[at[i] + steps[base[i] + std::int32_t(picks[t][j])]]) << t;
-      const unsigned hit = unsigned(__builtin_ctz(hits | (1u << kTriesPerRound)));
-      if (rejected[j] & ((2u << hit) - 1u)) {
-        out.result[i] = kExactPath;
-      } else {
-        out.result[i] = std::uint8_t(hit);
-        if (hit < unsigned(kTriesPerRound)) {
-          out.pick[i] = base[i] + std::int32_t(picks[hit][j]);
-          out.next_draw[i] = draws[hit + 1][j];
-        }
-      }
-    }
-  }
-}
-
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(SAHELSIM_NO_AVX512_KERNELS)
-#define SAHELSIM_HAVE_AVX512_KERNELS 1
-#define SAHELSIM_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
-// GCC 12 warns about the "undefined" registers inside its own AVX-512 intrinsics (GCC bug 105593).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
-SAHELSIM_AVX512 inline __m512i mix64_avx512(__m512i z) {
-  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64(std::int64_t(0xbf58476d1ce4e5b9ULL)));
-  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64(std::int64_t(0x94d049bb133111ebULL)));
-  return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
-}
-
-/// try_round_plain for 8 movers at a time: the draws in 64-bit lanes, the sites gathered.
-SAHELSIM_AVX512
-void try_round_avx512(std::size_t n, const std::uint64_t* keys, const std::uint32_t* sites, const std::int32_t* at,
-                      const std::int32_t* base, std::uint64_t counter, const std::int32_t* steps,
-                      const std::uint8_t* frame, RoundOutput out) {
-  const __m256i low_byte = _mm256_set1_epi32(0xff);
-  for (std::size_t j = 0; j < n; j += 8) {
-    const __mmask8 lanes = n - j >= 8 ? __mmask8(0xff) : __mmask8((1u << (n - j)) - 1u);
-    const __m512i key = _mm512_maskz_loadu_epi64(lanes, keys + j);
-    const __m512i size = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(lanes, sites + j));
-    const __m256i where = _mm256_maskz_loadu_epi32(lanes, at + j);
-    const __m256i first_site = _mm256_maskz_loadu_epi32(lanes, base + j);
-    __m512i draw[kTriesPerRound + 1];
-    for (int t = 0; t <= kTriesPerRound; ++t)
-      draw[t] = mix64_avx512(
-          _mm512_add_epi64(key, _mm512_set1_epi64(std::int64_t((counter + std::uint64_t(t) + 1) * kGamma))));
-    __mmask8 seen = 0, exact = 0;
-    __m256i result = _mm256_set1_epi32(kNoHit), pick = _mm256_setzero_si256();
-    __m512i next = _mm512_setzero_si512();
-    for (int t = 0; t < kTriesPerRound; ++t) {
-      // uniform_below's pick (draw * size) >> 64, in 32-bit halves (size < 2^32); a low half below
-      // size might be rejected.
-      const __m512i low = _mm512_mul_epu32(draw[t], size);
-      const __m512i high = _mm512_mul_epu32(_mm512_srli_epi64(draw[t], 32), size);
-      const __m512i k = _mm512_srli_epi64(_mm512_add_epi64(high, _mm512_srli_epi64(low, 32)), 32);
-      const __mmask8 rejected = _mm512_mask_cmplt_epu64_mask(lanes, _mm512_mullo_epi64(draw[t], size), size);
-      const __m256i index = _mm256_add_epi32(first_site, _mm512_cvtepi64_epi32(k));
-      const __m256i step = _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), lanes, index, steps, 4);
-      const __m256i word =
-          _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), lanes, _mm256_add_epi32(where, step), frame, 1);
-      const __mmask8 hit = _mm256_mask_test_epi32_mask(lanes, word, low_byte);
-      exact |= rejected & __mmask8(~seen);
-      const __mmask8 newly = hit & __mmask8(~seen);
-      seen |= newly;
-      result = _mm256_mask_mov_epi32(result, newly, _mm256_set1_epi32(t));
-      pick = _mm256_mask_mov_epi32(pick, newly, index);
-      next = _mm512_mask_mov_epi64(next, newly, draw[t + 1]);
-    }
-    result = _mm256_mask_mov_epi32(result, exact, _mm256_set1_epi32(kExactPath));
-    _mm256_mask_cvtepi32_storeu_epi8(out.result + j, lanes, result);
-    _mm256_mask_storeu_epi32(out.pick + j, lanes, pick);
-    _mm512_mask_storeu_epi64(out.next_draw + j, lanes, next);
-  }
-}
-
-#pragma GCC diagnostic pop
-
-bool cpu_has_avx512() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-}
-#endif
-
-std::atomic<bool> vector_kernels_enabled{true};  // set_vector_kernels
-
-/// Whether the AVX-512 kernels run: the CPU has AVX-512 and set_vector_kernels has not switched them off.
-bool use_avx512_kernels() {
-#ifdef SAHELSIM_HAVE_AVX512_KERNELS
-  static const bool avx512 = cpu_has_avx512();
-  return avx512 && vector_kernels_enabled.load(std::memory_order_relaxed);
-#else
-  return false;
-#endif
-}
-
-void try_round(std::size_t n, const std::uint64_t* keys, const std::uint32_t* sites, const std::int32_t* at,
-               const std::int32_t* base, std::uint64_t counter, const std::int32_t* steps, const std::uint8_t* frame,
-               RoundOutput out) {
-#ifdef SAHELSIM_HAVE_AVX512_KERNELS
-  if (use_avx512_kernels()) return try_round_avx512(n, keys, sites, at, base, counter, steps, frame, out);
-#endif
-  try_round_plain(n, keys, sites, at, base, counter, steps, frame, out);
-}
-
-/// Reservoir sampling's draws (agents::ReservoirRank) computed side by side: the last seen in
-/// [1, matches] whose draw stream.peek(seen) gives uniform_below(seen) == 0, i.e. (draw * seen) >> 64
-/// == 0; *maybe_rejected != 0 when a draw is one that Lemire's method might reject (low 64 bits of
-/// draw * seen < seen), and then the result is not to be used.
-SAHELSIM_VECTOR_CLONES
-std::uint64_t last_zero_pick(const RandomStream& stream, std::uint64_t matches, std::uint64_t* maybe_rejected) {
-  std::uint64_t rank = 0, rejected = 0;
-  for (std::uint64_t seen = 1; seen <= matches; ++seen) {
-    const std::uint64_t d = stream.peek(seen);
-    const std::uint64_t high = ((d >> 32) * seen + (((d & 0xffffffffULL) * seen) >> 32)) >> 32;  // seen < 2^32
-    rank = std::max(rank, high == 0 ? seen : std::uint64_t(0));
-    rejected |= std::uint64_t(d * seen < seen);
-  }
-  *maybe_rejected = rejected;
-  return rank;
-}
-
-/// agents::ReservoirRank for RandomStream, with the draws computed by last_zero_pick.
-struct BatchedReservoirRank {
-  std::uint64_t operator()(RandomStream& stream, std::uint64_t matches) const {
-    if (matches < 8 || matches >= (std::uint64_t(1) << 32)) return agents::ReservoirRank{}(stream, matches);
-    std::uint64_t rejected = 0;
-    const std::uint64_t rank = last_zero_pick(stream, matches, &rejected);
-    if (rejected != 0) return agents::ReservoirRank{}(stream, matches);  // the exact path, from the untouched stream
-    stream.discard(matches);
-    return rank;
-  }
-};
 
 // A Lattice of one cell, for state a model does not use (Fenwick trees of synchronous runs,
 // prefix sums of sequential ones) so that it takes no memory.
@@ -338,10 +118,6 @@ struct Tally {
 };
 
 }  // namespace
-
-void set_vector_kernels(bool enabled) { vector_kernels_enabled.store(enabled, std::memory_order_relaxed); }
-
-bool vector_kernels_active() { return use_avx512_kernels(); }
 
 EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters, std::uint64_t seed,
                            int threads)

@@ -31,13 +31,6 @@ enum class Variant { civil_violence, ethnic_violence };
 enum CitizenCondition : std::uint8_t { quiet = 0, active = 1, jailed = 2 };
 enum CellState : std::uint8_t { cell_empty = 0, cell_quiet = 1, cell_active = 2, cell_jailed = 3, cell_cop = 4 };
 
-/// Where the CPU has AVX-512, the moves' tries run in a vector kernel that gives the same bits as
-/// the portable code. set_vector_kernels(false) makes every model of the process use the portable
-/// code (tests compare the two; call it while no model is stepping).
-void set_vector_kernels(bool enabled);
-/// Whether the vector kernels run (the CPU has them and they are not switched off).
-bool vector_kernels_active();
-
 class EpsteinModel final : public core::Model {
  public:
   /// `parameters` must come from civil_violence_parameters() or ethnic_violence_parameters() for the

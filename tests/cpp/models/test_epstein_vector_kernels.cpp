@@ -1,4 +1,4 @@
-// Tests of models/epstein/epstein_model.hpp's vector kernels (set_vector_kernels): on a CPU with
+// Tests of models/epstein/batched_draws.hpp's vector kernel (set_vector_kernels) in the Epstein model: on a CPU with
 // AVX-512 the moves' tries run in vector lanes; every step must leave exactly the state the portable
 // code leaves, whatever the rules, the lattice and the thread count. Skipped (and saying so) on a
 // CPU without AVX-512, where only the portable code exists.
@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "models/epstein/epstein_model.hpp"
+#include "models/epstein/batched_draws.hpp"
 #include "models/registry.hpp"
 
 namespace {
