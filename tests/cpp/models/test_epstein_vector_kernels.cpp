@@ -1,7 +1,7 @@
-// Tests of models/epstein/batched_draws.hpp's vector kernel (set_vector_kernels) in the Epstein model: on a CPU with
-// AVX-512 the moves' tries run in vector lanes; every step must leave exactly the state the portable
-// code leaves, whatever the rules, the lattice and the thread count. Skipped (and saying so) on a
-// CPU without AVX-512, where only the portable code exists.
+// Tests of the Epstein model with models/epstein/batched_draws.hpp's vector kernel (set_vector_kernels):
+// on a CPU with AVX-512 the moves' tries run in vector lanes; every step must leave exactly the state
+// the portable code leaves, whatever the rules, the lattice and the thread count. Skipped (and
+// saying so) on a CPU without AVX-512, where only the portable code exists.
 #include <cstdint>
 #include <map>
 #include <memory>
