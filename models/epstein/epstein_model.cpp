@@ -75,7 +75,6 @@ void serve_one_step(const std::uint8_t* __restrict alive, const std::uint8_t* __
   }
 }
 
-
 // A Lattice of one cell, for state a model does not use (Fenwick trees of synchronous runs,
 // prefix sums of sequential ones) so that it takes no memory.
 core::Lattice unused_lattice() { return core::Lattice(1, 1, core::Topology::torus); }
