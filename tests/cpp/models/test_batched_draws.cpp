@@ -135,7 +135,9 @@ TEST_P(TryRound, ADrawLemireMightRejectAtOrBeforeTheHitSendsTheMoverToTheExactPa
   for (std::size_t i = 0; i < r.keys.size(); ++i) {
     expect_definition(r, o, i);
     // The first try of movers 0, 4, 8, ... is both rejected and a hit (others may hit before theirs).
-    if (i % epstein::kTriesPerRound == 0) EXPECT_EQ(o.result[i], epstein::kExactPath) << "mover " << i;
+    if (i % epstein::kTriesPerRound == 0) {
+      EXPECT_EQ(o.result[i], epstein::kExactPath) << "mover " << i;
+    }
   }
 }
 
