@@ -92,7 +92,8 @@ std::vector<T> parse_list(const std::string& text) {
 int side_for_citizens(double citizens) { return int(std::lround(std::sqrt(citizens / kCitizenDensity))); }
 
 std::unique_ptr<Model> make_model(int side, const std::string& activation, const Options& o, int threads) {
-  const auto& entry = sahelsim::models::find_model("epstein");
+  const std::string model = "epstein";  // a named string: GCC 14 warns of a reference bound through a temporary
+  const auto& entry = sahelsim::models::find_model(model);
   ParameterSet p(entry.parameters);  // defaults are the paper's run 2
   p.set("width", std::int64_t(side));
   p.set("height", std::int64_t(side));

@@ -27,6 +27,11 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
+/// Throws the error for a value `shown` that parameter `name` (spec `s`) does not allow.
+[[noreturn]] void reject_value(const std::string& name, const ParameterSpec& s, const std::string& shown) {
+  throw ParameterError("parameter '" + name + "' = " + shown + " is not allowed: expected " + s.allowed());
+}
+
 }  // namespace
 
 std::string kind_name(ParameterKind kind) {
@@ -75,17 +80,13 @@ const ParameterSpec& ParameterSet::spec(const std::string& name) const {
 
 void ParameterSet::set(const std::string& name, const ParameterValue& value) {
   const ParameterSpec& s = spec(name);
-  auto reject = [&](const std::string& shown) {
-    throw ParameterError("parameter '" + name + "' = " + shown + " is not allowed: expected " +
-                         s.allowed());
-  };
   switch (s.kind) {
     case ParameterKind::real: {
       double x;
       if (const auto* d = std::get_if<double>(&value)) x = *d;
       else if (const auto* i = std::get_if<std::int64_t>(&value)) x = static_cast<double>(*i);
-      else reject("'" + to_string(value) + "'");
-      if (std::isnan(x) || x < s.minimum || x > s.maximum) reject(format_number(x));
+      else reject_value(name, s, "'" + to_string(value) + "'");
+      if (std::isnan(x) || x < s.minimum || x > s.maximum) reject_value(name, s, format_number(x));
       values_[name] = x;
       return;
     }
@@ -94,22 +95,22 @@ void ParameterSet::set(const std::string& name, const ParameterValue& value) {
       if (const auto* i = std::get_if<std::int64_t>(&value)) v = *i;
       else if (const auto* d = std::get_if<double>(&value)) {
         if (!(std::isfinite(*d) && std::floor(*d) == *d && std::abs(*d) < 9.0e15))
-          reject(format_number(*d));
+          reject_value(name, s, format_number(*d));
         v = static_cast<std::int64_t>(*d);
-      } else reject("'" + to_string(value) + "'");
+      } else reject_value(name, s, "'" + to_string(value) + "'");
       if (static_cast<double>(v) < s.minimum || static_cast<double>(v) > s.maximum)
-        reject(std::to_string(v));
+        reject_value(name, s, std::to_string(v));
       values_[name] = v;
       return;
     }
     case ParameterKind::boolean:
-      if (!std::holds_alternative<bool>(value)) reject("'" + to_string(value) + "'");
+      if (!std::holds_alternative<bool>(value)) reject_value(name, s, "'" + to_string(value) + "'");
       values_[name] = value;
       return;
     case ParameterKind::choice: {
       const auto* text = std::get_if<std::string>(&value);
       if (!text || std::find(s.choices.begin(), s.choices.end(), *text) == s.choices.end())
-        reject("'" + to_string(value) + "'");
+        reject_value(name, s, "'" + to_string(value) + "'");
       values_[name] = value;
       return;
     }
