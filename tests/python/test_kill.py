@@ -5,10 +5,11 @@ the Sahel model `snapshot` and `event`), a prefix 0..k whose values equal those 
 run, including every record a reader saw flushed just before the kill. A kill that comes after the run
 ended finds the complete file.
 
-The kill moments are seeded and spread over the stepping time of a timed reference run (one in each of
-N equal slices, timed from the moment the run's file appears, so that a slow start-up on a loaded
-machine does not push them all before the first step), plus kills at once and during start-up: 22 for
-Epstein, 10 for the Sahel model.
+The kill moments are seeded and spread over the time in which a reader saw a timed reference run's
+records grow (one in each of N equal slices, timed from the moment the run's file appears, so that a
+slow start-up on a loaded machine does not push them all before the first step), plus kills at once
+and during start-up, one before the first records and one between the last records and the exit:
+22 for Epstein, 10 for the Sahel model.
 Ctrl-C (SIGINT) in Python and one SIGKILL of a Python run are in test_interruption.py; Ctrl-C in the
 CLI (exit 130) is the last test of this file. docs/RELIABILITY.md lists every promise and its test.
 """
@@ -82,35 +83,52 @@ def _wait_for_file(path, process, timeout=120.0) -> bool:
 
 
 def _run_reference(args, directory):
-    """The uninterrupted run, and how long it ran after its file appeared (its stepping time: the
-    start-up before it, imports and map building, varies most with the machine's load)."""
+    """The uninterrupted run, and when a SWMR reader saw its records, in seconds after its file
+    appeared: (first, last, end) = the first records, the last ones (the run's whole length), and the
+    process's exit (after writing the file's final attributes and closing it). Records are flushed in blocks, so kills land mid-run (some records, not all) only
+    between `first` and `last`; the start-up before the file (imports, the map build) and the exit
+    after the last records vary most with the machine's load."""
     path = directory / "reference.h5"
     process = subprocess.Popen(_command() + ["run", *args, "--threads", "1", "-o", str(path)],
                                stdout=subprocess.DEVNULL)
     assert _wait_for_file(path, process), "the reference run wrote no file"
     appeared = time.monotonic()
+    first = last = None
+    previous = 0
+    while process.poll() is None:
+        seen = _steps_seen(path)  # 0 also while the writer is closing the file
+        if seen > previous:
+            now = time.monotonic() - appeared
+            first = now if first is None else first
+            last, previous = now, seen
+        time.sleep(0.01)  # more often slows the run it times
     assert process.wait(timeout=120) == 0
-    duration = time.monotonic() - appeared
+    end = time.monotonic() - appeared
     with warnings.catch_warnings():
         warnings.simplefilter("error", sahelsim.IncompleteRunWarning)
         assert sahelsim.open_run(path).attrs["run_status"] == "complete"
-    return path, duration
+    assert first is not None and last > first, f"a reader saw no records grow while the reference ran: {first}, {last}"
+    return path, (first, last, end)
 
 
-def _kill_delays(duration, kill_points, seed):
+def _kill_delays(timing, kill_points, seed):
     """(after the file appeared?, delay): two kills at start-up, timed from the process's start (at
-    once, and a random moment in its first 0.3 s, before the file exists), and one in each of
-    `kill_points` equal slices of the reference's stepping time, timed from the file's appearance."""
+    once, and a random moment in its first 0.3 s, before the file exists); then, timed from the file's
+    appearance, one before the first records, one in each of `kill_points - 2` equal slices of the
+    reference's records (first to last), and one between its last records and its exit."""
+    first, last, end = timing
     rng = random.Random(seed)
-    stratified = [(True, duration * (i + rng.random()) / kill_points) for i in range(kill_points)]
-    return [(False, 0.0), (False, 0.3 * rng.random())] + stratified
+    slices = kill_points - 2
+    stratified = [(True, first + (last - first) * (i + rng.random()) / slices) for i in range(slices)]
+    return ([(False, 0.0), (False, 0.3 * rng.random()), (True, first * rng.random())] + stratified
+            + [(True, last + (end - last) * rng.random())])
 
 
 def _kill_campaign(args, total_steps, kill_points, seed, directory):
-    reference, duration = _run_reference(args, directory)
+    reference, timing = _run_reference(args, directory)
     outcomes, open_failures = [], []
     with h5py.File(reference, "r") as ref:
-        for index, (after_file, delay) in enumerate(_kill_delays(duration, kill_points, seed)):
+        for index, (after_file, delay) in enumerate(_kill_delays(timing, kill_points, seed)):
             path = directory / f"killed-{index}.h5"
             process = subprocess.Popen(_command() + ["run", *args, "--threads", "1", "-o", str(path)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory)
@@ -122,7 +140,8 @@ def _kill_campaign(args, total_steps, kill_points, seed, directory):
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
             anchor = "after the file appeared" if after_file else "after the start"
-            where = f"kill {index} at {delay:.3f} s {anchor}, of {duration:.3f} s (a reader saw {seen} steps)"
+            where = (f"kill {index} at {delay:.3f} s {anchor} (the reference's records from {timing[0]:.3f} to "
+                     f"{timing[1]:.3f} s, its exit at {timing[2]:.3f} s; a reader saw {seen} steps)")
 
             if not path.exists():
                 assert seen == 0, where
