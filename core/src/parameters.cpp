@@ -119,10 +119,7 @@ void ParameterSet::set(const std::string& name, const ParameterValue& value) {
 
 void ParameterSet::set_from_text(const std::string& name, const std::string& text) {
   const ParameterSpec& s = spec(name);
-  auto reject = [&] {
-    throw ParameterError("parameter '" + name + "' = '" + text + "' is not allowed: expected " +
-                         s.allowed());
-  };
+  auto reject = [&] { reject_value(name, s, "'" + text + "'"); };
   switch (s.kind) {
     case ParameterKind::real: {
       if (text == "inf" || text == "infinity") return set(name, std::numeric_limits<double>::infinity());
