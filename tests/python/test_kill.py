@@ -85,9 +85,10 @@ def _wait_for_file(path, process, timeout=120.0) -> bool:
 def _run_reference(args, directory):
     """The uninterrupted run, and when a SWMR reader saw its records, in seconds after its file
     appeared: (first, last, end) = the first records, the last ones (the run's whole length), and the
-    process's exit (after writing the file's final attributes and closing it). Records are flushed in blocks, so kills land mid-run (some records, not all) only
-    between `first` and `last`; the start-up before the file (imports, the map build) and the exit
-    after the last records vary most with the machine's load."""
+    process's exit (after writing the file's final attributes and closing it). Records are flushed in
+    blocks, so kills land mid-run (some records, not all) only between `first` and `last`; the
+    start-up before the file (imports, the map build) and the exit after the last records vary most
+    with the machine's load."""
     path = directory / "reference.h5"
     process = subprocess.Popen(_command() + ["run", *args, "--threads", "1", "-o", str(path)],
                                stdout=subprocess.DEVNULL)
