@@ -150,21 +150,7 @@ CaseResult run_case(const std::string& exe, int side, const std::string& activat
                     std::int64_t steps, const Options& o) {
   const std::string command = "'" + exe + "' --child " + std::to_string(side) + " " + activation + " " +
                               std::to_string(threads) + " " + std::to_string(steps) + common_args(o);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  std::string output;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  if (pclose(pipe) != 0) throw std::runtime_error("case failed: " + command + "\n" + output);
-  const auto at = output.find("RESULT ");
-  if (at == std::string::npos) throw std::runtime_error("no result from: " + command + "\n" + output);
-  std::map<std::string, std::string> fields;
-  std::stringstream in(output.substr(at + 7));
-  std::string token;
-  while (in >> token) {
-    const auto eq = token.find('=');
-    if (eq != std::string::npos) fields[token.substr(0, eq)] = token.substr(eq + 1);
-  }
+  const std::map<std::string, std::string> fields = run_child_for_result(command);
   CaseResult r;
   r.side = side;
   r.activation = activation;
@@ -279,9 +265,7 @@ int run_parent(const Options& o) {
   std::printf("\nState hashes of 1 and more threads %s.\n",
               hashes_agree ? "agree in every case (bitwise identical runs)" : "DIFFER: determinism is broken");
   if (max_threads > 1)
-    std::printf("Spare parallelism of the machine: a compute loop ran %.2fx faster on %d threads than on 1 before "
-                "the cases and %.2fx after (load average %s before, %s after).\n",
-                spin_before, max_threads, spin_speedup(max_threads), load_before.c_str(), load_average().c_str());
+    print_spare_parallelism(spin_before, max_threads, load_before);
   std::printf("Spare-core checks (2-thread compute loop before and after each child, quiet at >= %.2fx): %d of %d "
               "below; %.0f s spent waiting for a free core (at most %.0f s per child).\n",
               o.quiet_spin, busy_checks, checks, waited_s, o.max_wait);

@@ -43,7 +43,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -220,21 +219,7 @@ CaseResult run_case(const std::string& exe, const Case& c, int threads, const Op
                               number_text(c.factor) + " " + std::to_string(threads) + " --scenario " +
                               shell_quoted(o.scenario) + " --days " + std::to_string(o.days) + " --snapshot-every " +
                               std::to_string(o.snapshot_every) + " --deflate " + std::to_string(o.deflate) + " --out-dir " + shell_quoted(o.out_dir) + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  std::string output;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  if (pclose(pipe) != 0) throw std::runtime_error("case failed: " + command + "\n" + output);
-  const auto at = output.find("RESULT ");
-  if (at == std::string::npos) throw std::runtime_error("no result from: " + command + "\n" + output);
-  std::map<std::string, std::string> f;
-  std::stringstream in(output.substr(at + 7));
-  std::string token;
-  while (in >> token) {
-    const auto eq = token.find('=');
-    if (eq != std::string::npos) f[token.substr(0, eq)] = token.substr(eq + 1);
-  }
+  const std::map<std::string, std::string> f = run_child_for_result(command);
   CaseResult r;
   r.c = c;
   r.threads = threads;
@@ -419,9 +404,7 @@ int run_parent(const Options& o) {
     std::printf("Scaling: %s.\n", linear ? "every time ratio is at most the size ratio (at most linear)"
                                        : "some time ratio exceeds its size ratio (worse than linear)");
   if (max_threads > 1)
-    std::printf("Spare parallelism of the machine: a compute loop ran %.2fx faster on %d threads than on 1 before "
-                "the cases and %.2fx after (load average %s before, %s after).\n",
-                spin_before, max_threads, spin_speedup(max_threads), load_before.c_str(), load_average().c_str());
+    print_spare_parallelism(spin_before, max_threads, load_before);
   std::printf("Spare core: the smallest speed-up on 2 threads of a short compute loop run just before and just after "
               "each repeat of the row (2.00 = a second core entirely free). Each repeat waited for %.2f or more "
               "(at most %.0f s); %.0f s waited in all; %d of %d checks were below it%s.\n",

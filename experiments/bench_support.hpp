@@ -1,5 +1,6 @@
-// What the benchmarks share: timing, the process's memory and CPU time, medians, list parsing, and
-// the check for a free second core on a shared machine (bench_epstein.cpp, bench_sahel.cpp).
+// What the benchmarks share: timing, the process's memory and CPU time, medians, list parsing, the
+// check for a free second core on a shared machine, and running a case in a child process
+// (bench_epstein.cpp, bench_sahel.cpp).
 #pragma once
 
 #include <sys/resource.h>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -117,6 +119,36 @@ inline std::string self_path() {
   if (n <= 0) throw std::runtime_error("cannot read /proc/self/exe");
   path[n] = '\0';
   return path;
+}
+
+/// Runs `command` (a case in a child process) and returns the `name=value` fields of the line that
+/// follows "RESULT " in its output; throws with the command and its output if it cannot be started,
+/// exits with an error, or prints no RESULT line.
+inline std::map<std::string, std::string> run_child_for_result(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  std::string output;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  if (pclose(pipe) != 0) throw std::runtime_error("case failed: " + command + "\n" + output);
+  const auto at = output.find("RESULT ");
+  if (at == std::string::npos) throw std::runtime_error("no result from: " + command + "\n" + output);
+  std::map<std::string, std::string> fields;
+  std::stringstream in(output.substr(at + 7));
+  std::string token;
+  while (in >> token) {
+    const auto eq = token.find('=');
+    if (eq != std::string::npos) fields[token.substr(0, eq)] = token.substr(eq + 1);
+  }
+  return fields;
+}
+
+/// The line saying how much faster a compute loop ran on `threads` threads than on 1 before the
+/// cases (`speedup_before`, at load average `load_before`) and now.
+inline void print_spare_parallelism(double speedup_before, int threads, const std::string& load_before) {
+  std::printf("Spare parallelism of the machine: a compute loop ran %.2fx faster on %d threads than on 1 before "
+              "the cases and %.2fx after (load average %s before, %s after).\n",
+              speedup_before, threads, spin_speedup(threads), load_before.c_str(), load_average().c_str());
 }
 
 }  // namespace sahelsim::bench
