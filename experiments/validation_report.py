@@ -115,13 +115,16 @@ def render(record: Dict) -> str:
 
     if "run1_no_movement" in m:
         a, b, c = m["run1_no_movement"], m.get("run1_movement", {}), m.get("run2_movement", {})
+        n = m.get("run1_netlogo_cops", {})
         out.append(f"\n### Movement (run 1: {a.get('seeds')} seeds x {a.get('steps')} steps; run 2: "
                    f"{c.get('seeds')} seeds)\n")
         out.append(table(["case", "outburst starts after burn-in", "mean actives", "s.d. of actives", "largest peak"], [
             ["run 1, no movement", a.get("outburst_starts"), a.get("actives_mean"), fmt(a.get("actives_sd_max"), 2) +
              " (max)", "–"],
             ["run 1, movement", b.get("outburst_starts"), b.get("actives_mean"), fmt(b.get("actives_sd_mean"), 2) +
-             " (mean)", b.get("peak_max")]]))
+             " (mean)", b.get("peak_max")],
+            ["run 1, citizens still, cops moving (cop_movement = always)", n.get("outburst_starts"),
+             n.get("actives_mean"), fmt(n.get("actives_sd_mean"), 2) + " (mean)", n.get("peak_max")]]))
         if c:
             out.append("")
             out.append(table(["run 2", "outbursts per run", "Mann–Whitney p", "size mean", "wait mean"], [

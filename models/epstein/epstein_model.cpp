@@ -159,7 +159,8 @@ EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters
   threshold_ = parameters_.real("threshold");
   k_ = parameters_.real("k");
   max_jail_term_ = parameters_.real("max_jail_term");
-  movement_ = parameters_.boolean("movement");
+  movement_ = parameters_.boolean("movement");  // citizens move (and cops, see cops_move_)
+  cops_move_ = movement_ || parameters_.choice("cop_movement") == "always";
   jailed_hold_cell_ = parameters_.boolean("jailed_hold_cell");
   cop_moves_to_arrest_ = parameters_.boolean("cop_moves_to_arrest");
   count_self_twice_ = parameters_.choice("active_self_count") == "twice";
@@ -201,7 +202,7 @@ EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters
   frame_stride_ = std::int64_t(lattice_.width()) + 2 * pad;
   const std::int64_t frame_cells = frame_stride_ * (std::int64_t(lattice_.height()) + 2 * pad);
   // Frame indices are 32-bit (a lattice of 2^30 cells, the most allowed, fits unless it is very thin).
-  use_frame_ = !sequential_ && movement_ && frame_cells < (std::int64_t(1) << 31) - 64 && !citizen_offsets_.empty() &&
+  use_frame_ = !sequential_ && cops_move_ && frame_cells < (std::int64_t(1) << 31) - 64 && !citizen_offsets_.empty() &&
                !cop_offsets_.empty();
   if (use_frame_) empty_frame_.assign(std::size_t(frame_cells) + 4, 0);  // + 3 bytes read by word gathers
   for (int kind = 0; kind < 2; ++kind) {
@@ -258,11 +259,11 @@ EpsteinModel::EpsteinModel(Variant variant, const core::ParameterSet& parameters
                        {"citizens.condition", "citizens.jail_remaining", "citizens.cell", "citizens.last_cell",
                         "cops.cell", "lattice.occupancy"},
                        [this] { arrest_synchronously(); }};
-    if (move_first_ && movement_) schedule_.add(move);
+    if (move_first_ && cops_move_) schedule_.add(move);
     schedule_.add(decide);
     if (variant_ == Variant::ethnic_violence) schedule_.add(kill);
     schedule_.add(arrest);
-    if (!move_first_ && movement_) schedule_.add(move);
+    if (!move_first_ && cops_move_) schedule_.add(move);
   }
   schedule_.add({"serve_jail_terms", {"citizens.condition", "citizens.jail_remaining"}, {"citizens.jail_remaining"},
                  [this] { serve_jail_terms(); }});
@@ -541,7 +542,7 @@ void EpsteinModel::activate_in_random_order() {
       const std::int64_t j = code - cop_base_;
       if (cop_cell_[j] < 0) continue;
       auto move = [&] {
-        if (!movement_) return;
+        if (!cops_move_) return;
         const std::int64_t from = cop_cell_[j];
         const std::int64_t to = agents::random_empty_site(lattice_, cop_offsets_, from, stream, empty);
         if (to < 0) return;
@@ -742,8 +743,8 @@ void EpsteinModel::propose_moves(MoveBatch& b, const core::StreamFamily& streams
 }
 
 void EpsteinModel::move_synchronously() {
-  // Propose: every citizen on the lattice and every deployed cop picks a random empty site within
-  // its vision, as the lattice stood when the phase began, and claims it. Resolve: each claimed
+  // Propose: every citizen on the lattice (unless movement is off) and every deployed cop picks a
+  // random empty site within its vision, as the lattice stood when the phase began, and claims it. Resolve: each claimed
   // cell goes to the lowest priority, whose low 32 bits are the winner's code; losers stay put.
   // Targets were empty and sources occupied, so no two winners write the same entry. Both passes
   // visit cells row by row, so a mover's vision and its target are rows still in cache; neither
@@ -756,6 +757,8 @@ void EpsteinModel::move_synchronously() {
   const std::size_t band_rows =
       std::max(rows_per_chunk_, std::size_t(2 * std::max(citizen_reach_, cop_reach_)));
   if (use_frame_) build_empty_frame();
+  const bool citizens_move = movement_;
+  const std::int32_t cop_base = cop_base_;
   core::for_row_bands_in_colours(executor_, rows, band_rows, lattice_.topology() == core::Topology::torus,
                                  [&](std::size_t y0, std::size_t y1) {
     // Movers are gathered in batches whose draws are computed together (propose_moves).
@@ -768,9 +771,10 @@ void EpsteinModel::move_synchronously() {
       for (int x0 = 0; x0 < w; x0 += kSegment) {
         const int x1 = std::min(w, x0 + kSegment);
         int n = 0;
-        for (int x = x0; x < x1; ++x) {  // occupied, and not by a jailed citizen holding the cell
+        for (int x = x0; x < x1; ++x) {  // a cop, or a citizen when they move, and not jailed holding the cell
+          const std::int32_t occupant = occupancy_[row_first + x];
           movers[n] = x;
-          n += int((occupancy_[row_first + x] >= 0) & (cell_condition_[row_first + x] != jailed));
+          n += int(((occupant >= cop_base) | (citizens_move & (occupant >= 0))) & (cell_condition_[row_first + x] != jailed));
         }
         for (int k = 0; k < n; ++k) {
           const int x = movers[k];

@@ -140,7 +140,7 @@ class EpsteinModel final : public core::Model {
   // Resolved parameters (names resolved once, never in hot loops).
   double threshold_, k_, max_jail_term_, clone_probability_ = 0.0;
   std::int32_t max_age_ = 0;
-  bool movement_, jailed_hold_cell_, cop_moves_to_arrest_, count_self_twice_, move_first_, sequential_;
+  bool movement_, cops_move_, jailed_hold_cell_, cop_moves_to_arrest_, count_self_twice_, move_first_, sequential_;
   agents::citizen::ArrestRule arrest_rule_;
   agents::citizen::JailDraw jail_draw_;
   std::vector<core::RowSpan> citizen_rows_, cop_rows_;

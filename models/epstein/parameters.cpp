@@ -34,6 +34,10 @@ std::vector<ParameterSpec> common_parameters(double vision, double legitimacy, d
       real("k", "1", 2.3, 0, 100, "arrest probability constant: P = 1 - exp(-k C/A)", kPaper),
       boolean("movement", true, "agents and cops move to a random empty site within vision each step",
               kPaper),
+      choice("cop_movement", "with_movement", {"with_movement", "always"},
+             "cops move only when movement is true (with_movement), or every step whatever movement says "
+             "(always, as NetLogo Rebellion's cops)",
+             "the paper's run 1 has no movement; NetLogo Rebellion's switch stops only the citizens"),
       choice("arrest_rule", "floor", {"as_written", "floor", "round"},
              "how C/A enters P: the real ratio, floor(C/A) or round(C/A)", kNetLogo),
       choice("neighborhood", "disc", {"disc", "von_neumann", "moore"},

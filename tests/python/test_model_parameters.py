@@ -15,8 +15,8 @@ def test_models_lists_epstein_and_ethnic_variant():
 def test_parameter_registry_has_units_defaults_ranges_and_descriptions():
     specs = {s["name"]: s for s in sahelsim.parameters("epstein")}
     for name in ["width", "height", "citizen_density", "cop_density", "citizen_vision", "cop_vision",
-                 "legitimacy", "max_jail_term", "threshold", "k", "movement", "arrest_rule", "neighborhood",
-                 "jail_draw", "jailed_hold_cell", "action_order", "activation"]:
+                 "legitimacy", "max_jail_term", "threshold", "k", "movement", "cop_movement", "arrest_rule",
+                 "neighborhood", "jail_draw", "jailed_hold_cell", "action_order", "activation"]:
         assert name in specs, name
         assert specs[name]["description"]
         assert specs[name]["unit"]
@@ -26,6 +26,7 @@ def test_parameter_registry_has_units_defaults_ranges_and_descriptions():
     assert specs["jail_draw"]["choices"] == ["continuous", "int_below", "int_inclusive"]
     assert specs["action_order"]["choices"] == ["decide_then_move", "move_then_decide"]
     assert specs["activation"]["choices"] == ["sequential", "synchronous"]
+    assert specs["cop_movement"]["choices"] == ["with_movement", "always"]
 
 
 def test_ethnic_model_adds_clone_probability_max_age_and_group_share():

@@ -2,7 +2,8 @@
 "free movement catalyses outbursts". Sequential activation (the paper's scheme).
 
 sahelsim's `movement = false` stops both citizens and cops (cops still step onto the cell of a
-citizen they arrest, cop_moves_to_arrest).
+citizen they arrest, cop_moves_to_arrest); with `cop_movement = "always"` the cops move whatever
+`movement` says, as in NetLogo's Rebellion, and only the citizens stay.
 """
 
 import numpy as np
@@ -22,8 +23,9 @@ def crossings_after_burn_in(active):
     return int(np.count_nonzero(above[1:] & ~above[:-1]))
 
 
-def run1(movement):
-    return simulate(runs("epstein", SEEDS, STEPS, activation="sequential", movement=movement, **RUN1))
+def run1(movement, cop_movement="with_movement"):
+    return simulate(runs("epstein", SEEDS, STEPS, activation="sequential", movement=movement,
+                         cop_movement=cop_movement, **RUN1))
 
 
 def test_run1_without_movement_has_no_outbursts(record):
@@ -58,6 +60,26 @@ def test_run1_free_movement_catalyses_outbursts(record):
     assert min(sd_moving) > 3.0
     assert sum(s > 0 for s in starts_moving) >= 0.75 * len(SEEDS)
     assert sum(starts_moving) > 10 * max(1, sum(starts_still))
+
+
+def test_run1_with_netlogos_moving_cops_does_not_freeze(record):
+    """Run 1 with NetLogo Rebellion's movement switch (cop_movement = "always": the citizens stay, the
+    cops still move): the pattern of actives does not freeze. Cops walking past quieten some actives
+    and arrest others, so the count fluctuates and crosses the outburst threshold again and again, much
+    as with free movement, and the peaks stay small. The paper's "no outbursts without movement" holds
+    only if the cops stand still too (sahelsim's default)."""
+    results = run1(False, cop_movement="always")
+    sd = [r["active"][BURN_IN_STEPS:].std() for r in results]
+    starts = [crossings_after_burn_in(r["active"]) for r in results]
+    peak = max(r["active"][BURN_IN_STEPS:].max() for r in results)
+    record("run1_netlogo_cops", seeds=len(SEEDS), steps=STEPS, outburst_starts=sum(starts),
+           runs_with_outbursts=sum(s > 0 for s in starts), actives_sd_mean=float(np.mean(sd)),
+           actives_sd_min=float(min(sd)),
+           actives_mean=float(np.mean([r["active"][BURN_IN_STEPS:].mean() for r in results])),
+           peak_max=float(peak))
+    assert min(sd) > 1.5
+    assert sum(s > 0 for s in starts) >= 0.75 * len(SEEDS)
+    assert peak < 120
 
 
 def test_run2_free_movement_catalyses_outbursts(record):

@@ -253,6 +253,9 @@ INSTANTIATE_TEST_SUITE_P(
         DeterminismCase{"CivilTorus120x100HoldCellDecideFirst", "epstein",
                         {{"width", "120"}, {"height", "100"}, {"jailed_hold_cell", "true"},
                          {"action_order", "decide_then_move"}}},
+        DeterminismCase{"CivilTorus120x100OnlyCopsMove", "epstein",
+                        {{"width", "120"}, {"height", "100"}, {"movement", "false"}, {"cop_movement", "always"},
+                         {"legitimacy", "0.75"}}},
         DeterminismCase{"EthnicBounded120x100WithCops", "epstein-ethnic",
                         {{"width", "120"}, {"height", "100"}, {"topology", "bounded"}, {"cop_density", "0.04"}}}),
     case_name);
@@ -412,6 +415,41 @@ TEST(EpsteinModel, WithoutMovementEveryAgentKeepsItsCellWhenJailedHoldCell) {
           << activation << " after step " << step;
     }
     EXPECT_GT(arrests, 0) << activation;  // arrests happened, and still nobody moved
+  }
+}
+
+TEST(EpsteinModel, WithCopMovementAlwaysOnlyCopsMoveWhenMovementIsOff) {
+  // NetLogo Rebellion's movement switch: citizens stay, cops still move.
+  for (const char* activation : {"sequential", "synchronous"}) {
+    const auto model = make_model("epstein", {{"activation", activation},
+                                              {"movement", "false"},
+                                              {"cop_movement", "always"},
+                                              {"jailed_hold_cell", "true"},
+                                              {"legitimacy", "0.7"}}, 9);
+    const auto citizen_cells = column<std::int64_t>(model->citizens(), "cell").values();
+    const auto cop_cells = column<std::int64_t>(model->cops(), "cell").values();
+    for (int step = 1; step <= 20; ++step) {
+      model->step();
+      ASSERT_EQ(column<std::int64_t>(model->citizens(), "cell").values(), citizen_cells)
+          << activation << " after step " << step;
+      ASSERT_TRUE(occupancy_is_consistent(*model)) << activation << " after step " << step;
+    }
+    const auto cop_cells_now = column<std::int64_t>(model->cops(), "cell").values();
+    std::size_t moved = 0;
+    for (std::size_t j = 0; j < cop_cells.size(); ++j) moved += cop_cells_now[j] != cop_cells[j];
+    EXPECT_GT(moved, cop_cells.size() / 2) << activation << ": " << moved << " of " << cop_cells.size() << " cops moved";
+  }
+}
+
+TEST(EpsteinModel, CopMovementAlwaysChangesNothingWhenMovementIsOn) {
+  for (const char* activation : {"sequential", "synchronous"}) {
+    const auto with_movement = make_model("epstein", {{"activation", activation}, {"legitimacy", "0.7"}}, 4);
+    const auto always = make_model("epstein", {{"activation", activation}, {"legitimacy", "0.7"}, {"cop_movement", "always"}}, 4);
+    for (int step = 1; step <= 30; ++step) {
+      with_movement->step();
+      always->step();
+      ASSERT_EQ(always->state_hash(), with_movement->state_hash()) << activation << " after step " << step;
+    }
   }
 }
 
