@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -569,6 +570,60 @@ std::string position_text(const toml::source_position& at) {
   return std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
+/// The most parts a dotted key or table name may have, far more than any scenario field needs. toml++
+/// limits the nesting of arrays and inline tables (256) but not that of dotted keys, and a file of
+/// tens of thousands of them overflows the stack while it is parsed or freed.
+constexpr int kMaxKeyParts = 64;
+
+/// Refuses, before the file is parsed, a dotted key or table name of more than kMaxKeyParts parts.
+/// Outside strings and comments, a run of dots not interrupted by `=`, a bracket, a brace, a comma
+/// or a line end can only belong to one key (a value holds at most one dot: 1.5, 07:32:00.25).
+void check_key_depth(const std::string& text, const std::string& source_name) {
+  enum class In { code, comment, basic, literal, multiline_basic, multiline_literal };
+  In in = In::code;
+  int dots = 0, line = 1, column = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+    }
+    auto starts = [&](const char* token) { return text.compare(i, std::strlen(token), token) == 0; };
+    switch (in) {
+      case In::comment:
+        if (c == '\n') in = In::code;
+        continue;
+      case In::basic:
+        if (c == '\\') ++i, ++column;
+        else if (c == '"' || c == '\n') in = In::code;
+        continue;
+      case In::literal:
+        if (c == '\'' || c == '\n') in = In::code;
+        continue;
+      case In::multiline_basic:
+        if (c == '\\') ++i, ++column;
+        else if (starts("\"\"\"")) in = In::code, i += 2, column += 2;
+        continue;
+      case In::multiline_literal:
+        if (starts("\'\'\'")) in = In::code, i += 2, column += 2;
+        continue;
+      case In::code:
+        break;
+    }
+    if (c == '#') in = In::comment;
+    else if (starts("\"\"\"")) in = In::multiline_basic, i += 2, column += 2;
+    else if (starts("\'\'\'")) in = In::multiline_literal, i += 2, column += 2;
+    else if (c == '"') in = In::basic;
+    else if (c == '\'') in = In::literal;
+    else if (c == '.' && ++dots >= kMaxKeyParts)
+      throw ScenarioError({source_name + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                           ": a dotted key or table name has more than " + std::to_string(kMaxKeyParts) +
+                           " parts, far more than any scenario field has (docs/SCENARIOS.md)"});
+    if (std::strchr("=[]{},\n", c) != nullptr) dots = 0;
+  }
+}
+
 }  // namespace
 
 ScenarioError::ScenarioError(std::vector<std::string> problems)
@@ -614,6 +669,7 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
   } catch (const DataError& error) {
     throw ScenarioError({error.what()});
   }
+  check_key_depth(text, source_name);
   toml::table root;
   try {
     root = toml::parse(core::without_utf8_bom(text), source_name);

@@ -115,6 +115,26 @@ TEST(SahelScenario, SyntaxErrorGivesFileLineAndColumn) {
   EXPECT_NE(p[0].find("TOML syntax error"), std::string::npos);
 }
 
+TEST(SahelScenario, DeeplyDottedKeysAndTableNamesAreRefusedBeforeParsing) {
+  // 50,000 parts overflowed the stack in toml++ (a crash, not an error).
+  std::string dots;
+  for (int i = 0; i < 50000; ++i) dots += i ? ".a" : "a";
+  for (const std::string& text : {"name = \"t\"\n[" + dots + "]\n", "name = \"t\"\n" + dots + " = 1\n",
+                                  "name = \"t\"\nx = { " + dots + " = 1 }\n"}) {
+    const auto p = problems_of(text);
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_EQ(p[0].rfind("test.toml:2:", 0), 0u) << p[0];
+    EXPECT_NE(p[0].find("more than 64 parts"), std::string::npos) << p[0];
+  }
+}
+
+TEST(SahelScenario, DotsInStringsCommentsAndValuesAreNotKeyParts) {
+  const std::string many(200, '.');
+  const auto p = problems_of("name = \"t" + many + "\"  # " + many + "\ndescription = '''" + many + "\n" + many +
+                             "'''\nseed = 1\n");
+  for (const auto& problem : p) EXPECT_EQ(problem.find("parts"), std::string::npos) << problem;
+}
+
 TEST(SahelScenario, NonUtf8GivesFileLineAndColumn) {
   const auto p = problems_of("name = \"t\"\ndescription = \"caf\xE9\"\n");
   ASSERT_EQ(p.size(), 1u);
