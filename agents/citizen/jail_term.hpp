@@ -2,7 +2,8 @@
 //   continuous     U(0, J_max), the paper's wording;
 //   int_below      an integer in 0 .. J_max - 1, as NetLogo's `random max-jail-term`;
 //   int_inclusive  an integer in 0 .. J_max, as Mesa's example.
-// An infinite J_max jails for ever (runs 3 to 5 of the paper).
+// An infinite J_max jails for ever (runs 3 to 5 of the paper). Above 2^53, where a double no longer
+// holds every integer, the integer draws are floor(U(0, J_max)): as uniform as doubles can express.
 #pragma once
 
 #include <cmath>
@@ -29,16 +30,22 @@ inline JailDraw parse_jail_draw(const std::string& name) {
 template <class Stream>
 double draw_jail_term(Stream& stream, double max_jail_term, JailDraw draw) {
   if (std::isinf(max_jail_term)) return std::numeric_limits<double>::infinity();
+  constexpr double kLargestExactInteger = 9007199254740992.0;  // 2^53
+  const double whole = std::floor(max_jail_term);
   switch (draw) {
     case JailDraw::continuous:
       return boost::random::uniform_real_distribution<double>(0.0, max_jail_term)(stream);
     case JailDraw::int_below: {
-      const auto j = static_cast<long long>(std::floor(max_jail_term));
-      if (j <= 0) return 0.0;
+      if (whole <= 0.0) return 0.0;
+      if (whole > kLargestExactInteger)
+        return std::floor(boost::random::uniform_real_distribution<double>(0.0, whole)(stream));
+      const auto j = static_cast<long long>(whole);
       return static_cast<double>(boost::random::uniform_int_distribution<long long>(0, j - 1)(stream));
     }
     case JailDraw::int_inclusive: {
-      const auto j = static_cast<long long>(std::floor(max_jail_term));
+      if (whole > kLargestExactInteger)
+        return std::floor(boost::random::uniform_real_distribution<double>(0.0, whole)(stream));
+      const auto j = static_cast<long long>(whole);
       return static_cast<double>(boost::random::uniform_int_distribution<long long>(0, j)(stream));
     }
   }

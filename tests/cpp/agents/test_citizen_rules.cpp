@@ -132,6 +132,23 @@ TEST(JailTerm, IntBelowWithZeroMaximumIsZero) {
   EXPECT_EQ(integer_terms(0.0, JailDraw::int_below), (std::set<double>{0}));
 }
 
+TEST(JailTerm, HugeFiniteMaximumDrawsLongTermsWithinRangeUnderEveryDraw) {
+  // Above 2^63 the integer draws once overflowed a long long: terms of 0, or negative ranges.
+  for (const double max_jail_term : {1e16, 1e19, 1e300}) {
+    for (JailDraw draw : {JailDraw::continuous, JailDraw::int_below, JailDraw::int_inclusive}) {
+      int long_terms = 0;
+      for (std::uint64_t i = 0; i < 1000; ++i) {
+        RandomStream stream(4, purpose_id("citizen.jail_term"), i, 0);
+        const double term = citizen::draw_jail_term(stream, max_jail_term, draw);
+        ASSERT_TRUE(term >= 0.0 && term <= max_jail_term && std::isfinite(term))
+            << term << " for J_max " << max_jail_term << ", draw " << int(draw);
+        long_terms += term > max_jail_term * 1e-3;
+      }
+      EXPECT_GT(long_terms, 990) << "J_max " << max_jail_term << ", draw " << int(draw);
+    }
+  }
+}
+
 TEST(JailTerm, InfiniteMaximumJailsForEverUnderEveryDraw) {
   const double inf = std::numeric_limits<double>::infinity();
   for (JailDraw draw : {JailDraw::continuous, JailDraw::int_below, JailDraw::int_inclusive}) {
