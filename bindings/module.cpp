@@ -18,6 +18,7 @@
 #include "models/sahel/scenario/scenario.hpp"
 #include "sahelsim/core/build_info.hpp"
 #include "sahelsim/core/checkpoint.hpp"
+#include "sahelsim/core/parallel.hpp"
 #include "sahelsim/core/run.hpp"
 #include "sahelsim/core/run_file.hpp"
 
@@ -348,6 +349,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("checkpoint_info", [](const std::string& path) { return checkpoint_info_to_python(core::read_checkpoint_info(path)); },
         py::arg("path"), "What a checkpoint file says about itself (model, step, seed, parameters, its run).");
   m.def("default_checkpoint_path", &core::default_checkpoint_path, py::arg("output"));
+  m.attr("MAX_THREADS") = core::ParallelExecutor::max_threads;
 
   m.def("model_names", [] {
     std::vector<std::string> names;

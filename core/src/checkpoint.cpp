@@ -16,6 +16,7 @@
 
 #include "sahelsim/core/build_info.hpp"
 #include "sahelsim/core/model.hpp"
+#include "replaced_file.hpp"
 
 namespace sahelsim::core {
 namespace {
@@ -92,9 +93,18 @@ std::string first_difference(const std::string& a, const std::string& b) {
 
 /// The whole file, or CheckpointError.
 std::vector<unsigned char> read_file(const std::string& path) {
+  struct stat entry {};
+  if (::stat(path.c_str(), &entry) == 0 && !S_ISREG(entry.st_mode))
+    throw CheckpointError("cannot read checkpoint " + quoted(path) + ": it is " +
+                          (S_ISDIR(entry.st_mode) ? "a directory" : "not a regular file"));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CheckpointError("cannot read checkpoint " + quoted(path) + ": " + std::strerror(errno));
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<unsigned char> bytes;
+  try {
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception& error) {
+    throw CheckpointError("cannot read checkpoint " + quoted(path) + ": " + error.what());
+  }
   if (in.bad()) throw CheckpointError("cannot read checkpoint " + quoted(path) + ": read error");
   return bytes;
 }
@@ -383,7 +393,8 @@ void save_checkpoint(const Model& model, const std::string& path, const Checkpoi
   std::memcpy(head.data() + 16, &size, 8);
 
   // Atomic replacement: a kill at any moment leaves the previous checkpoint or the new one, whole.
-  const std::string temporary = path + ".tmp";
+  const std::string target = replaced_file_target(path, "write checkpoint");
+  const std::string temporary = target + ".tmp";
   const int fd = ::open(temporary.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0) throw RunFileError("cannot write checkpoint " + quoted(path) + ": " + std::strerror(errno));
   try {
@@ -401,15 +412,15 @@ void save_checkpoint(const Model& model, const std::string& path, const Checkpoi
     ::unlink(temporary.c_str());
     throw RunFileError("cannot write checkpoint " + quoted(path) + ": " + std::strerror(error));
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+  if (std::rename(temporary.c_str(), target.c_str()) != 0) {
     const int error = errno;
     ::unlink(temporary.c_str());
     throw RunFileError("cannot write checkpoint " + quoted(path) + ": renaming " + quoted(temporary) +
                        " failed: " + std::strerror(error));
   }
   // The rename itself reaches the disk with the directory.
-  const std::size_t slash = path.find_last_of('/');
-  const std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::size_t slash = target.find_last_of('/');
+  const std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : target.substr(0, slash));
   const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);

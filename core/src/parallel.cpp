@@ -46,9 +46,9 @@ class TbbWorkerTsanIgnore {};
 #endif
 
 ParallelExecutor::ParallelExecutor(int threads) : threads_(threads) {
-  if (threads < 1 || threads > 1024)
+  if (threads < 1 || threads > max_threads)
     throw std::invalid_argument("threads = " + std::to_string(threads) +
-                                " is not allowed: expected an integer in [1, 1024]");
+                                " is not allowed: expected an integer in [1, " + std::to_string(max_threads) + "]");
   arena_ = std::make_unique<oneapi::tbb::task_arena>(threads);
 #ifdef SAHELSIM_TSAN_ANNOTATIONS
   arena_->initialize();

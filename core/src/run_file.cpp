@@ -6,6 +6,7 @@
 #include "sahelsim/core/run_file.hpp"
 
 #include "hdf5_support.hpp"
+#include "replaced_file.hpp"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -562,7 +563,7 @@ struct RunFileWriter::Impl {
 
 RunFileWriter::RunFileWriter(const std::string& path, RunFileOptions options) : impl_(std::make_unique<Impl>()) {
   SilenceHdf5Errors quiet;
-  impl_->path = path;
+  impl_->path = replaced_file_target(path, "create run file");
   impl_->options = options;
   if (options.deflate_level < 0 || options.deflate_level > 9)
     throw RunFileError("cannot create run file " + quoted(path) + ": deflate_level must be in 0..9, got " +

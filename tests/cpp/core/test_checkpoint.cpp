@@ -320,6 +320,22 @@ TEST_F(CheckpointTest, AnUnwritablePathThrowsRunFileErrorNamingIt) {
   }
 }
 
+TEST_F(CheckpointTest, ADirectoryIsRefusedAsACheckpointToReadOrToWrite) {
+  ToyModel model;
+  const std::string directory = (directory_ / "a-directory").string();
+  std::filesystem::create_directory(directory);
+  const std::string message = checkpoint_error([&] { read_checkpoint_info(directory); });
+  EXPECT_NE(message.find("cannot read checkpoint '" + directory + "': it is a directory"), std::string::npos)
+      << message;
+  try {
+    save_checkpoint(model, directory);
+    FAIL() << "no error";
+  } catch (const RunFileError& error) {
+    EXPECT_NE(std::string(error.what()).find("it exists and is a directory"), std::string::npos) << error.what();
+  }
+  EXPECT_TRUE(std::filesystem::is_directory(directory));
+}
+
 // ---- runs -------------------------------------------------------------------------------------
 
 struct FileContents {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -806,6 +808,49 @@ TEST_F(RunFileSwmrTest, KilledWriterLeavesFlushedRecordsReadable) {
 TEST_F(RunFileErrorTest, UnwritablePathThrowsNamingThePath) {
   const std::string path = "/nonexistent-sahelsim-directory/run.h5";
   expect_error_mentioning([&] { RunFileWriter writer(path); }, {"cannot create run file", path});
+}
+
+TEST_F(RunFileErrorTest, EmptyPathThrows) {
+  expect_error_mentioning([&] { RunFileWriter writer(""); }, {"cannot create run file", "empty"});
+}
+
+TEST_F(RunFileErrorTest, DirectoryAtThePathIsRefusedAndKept) {
+  std::filesystem::create_directory(path_);
+  expect_error_mentioning([&] { RunFileWriter writer(path_); }, {path_, "a directory", "regular file"});
+  EXPECT_TRUE(std::filesystem::is_directory(path_));
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".part"));
+}
+
+TEST_F(RunFileErrorTest, NamedPipeAtThePathIsRefusedAndKept) {
+  // A device such as /dev/null is refused the same way (S_ISCHR); a pipe needs no privileges.
+  ASSERT_EQ(mkfifo(path_.c_str(), 0600), 0);
+  expect_error_mentioning([&] { RunFileWriter writer(path_); }, {path_, "a named pipe"});
+  EXPECT_TRUE(std::filesystem::is_fifo(path_));
+}
+
+TEST_F(RunFileErrorTest, SymbolicLinkToADirectoryOrToNothingIsRefused) {
+  const std::string link = (directory_ / "link.h5").string();
+  std::filesystem::create_symlink(directory_, link);
+  expect_error_mentioning([&] { RunFileWriter writer(link); }, {link, "symbolic link", "a directory"});
+  std::filesystem::remove(link);
+  std::filesystem::create_symlink(directory_ / "missing.h5", link);
+  expect_error_mentioning([&] { RunFileWriter writer(link); }, {link, "symbolic link"});
+}
+
+TEST_F(RunFileTest, SymbolicLinkToAFileIsFollowedAndStays) {
+  { std::ofstream(path_) << "old"; }
+  const std::string link = (directory_ / "link.h5").string();
+  std::filesystem::create_symlink(path_, link);
+  {
+    RunFileWriter writer(link);
+    EXPECT_EQ(std::filesystem::path(writer.path()), std::filesystem::canonical(path_));
+    writer.begin_appending();
+    writer.finish();
+  }
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  Owned file = open_file(link, H5F_ACC_RDONLY);
+  ASSERT_GE(file.get(), 0);
+  EXPECT_EQ(text_attribute(file, "run_status"), "complete");
 }
 
 TEST_F(RunFileErrorTest, DefiningAfterBeginAppendingThrows) {

@@ -79,7 +79,10 @@ class TbbWorkerTsanIgnore;  // ThreadSanitizer builds only (parallel.cpp)
 
 class ParallelExecutor {
  public:
-  /// threads >= 1; throws std::invalid_argument otherwise.
+  /// The most threads a simulation may use.
+  static constexpr int max_threads = 1024;
+
+  /// threads in [1, max_threads]; throws std::invalid_argument otherwise.
   explicit ParallelExecutor(int threads);
   ~ParallelExecutor();
   ParallelExecutor(const ParallelExecutor&) = delete;

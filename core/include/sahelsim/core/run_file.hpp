@@ -59,7 +59,9 @@ struct RunFileOptions {
 
 class RunFileWriter {
  public:
-  /// Creates (truncates) `path`. Throws RunFileError naming the path if it cannot be created.
+  /// Creates (truncates) `path`. Throws RunFileError naming the path if it cannot be created, or
+  /// if something other than a regular file is there (a directory, a device such as /dev/null, a
+  /// named pipe); a symbolic link is followed, and path() is then the file it points to.
   RunFileWriter(const std::string& path, RunFileOptions options = {});
   ~RunFileWriter();  // if still open: abandon("writer destroyed before finish"); never throws
   RunFileWriter(const RunFileWriter&) = delete;
