@@ -100,11 +100,13 @@ SahelModel::State::State(const Scenario& scenario_in, std::shared_ptr<const Sahe
       seed(scenario_in.seed),
       thread_count(threads),
       executor(threads) {
-  if (params.integer("militant_band_min_fighters") > params.integer("militant_band_max_fighters"))
-    throw core::ParameterError("militant_band_min_fighters = " +
-                               std::to_string(params.integer("militant_band_min_fighters")) +
-                               " is not allowed: expected at most militant_band_max_fighters = " +
-                               std::to_string(params.integer("militant_band_max_fighters")));
+  for (const auto& [smallest, largest] : {std::pair<const char*, const char*>{"militant_band_min_fighters",
+                                                                             "militant_band_max_fighters"},
+                                          {"min_convoy_tankers", "max_convoy_tankers"}})
+    if (params.integer(smallest) > params.integer(largest))
+      throw core::ParameterError(std::string(smallest) + " = " + std::to_string(params.integer(smallest)) +
+                                 " is not allowed: expected at most " + largest + " = " +
+                                 std::to_string(params.integer(largest)));
   for (const auto& town : map->towns()) town_points.push_back(to_point(town.position.lon, town.position.lat));
   build_villages();
   build_markets();

@@ -43,6 +43,9 @@ const std::vector<std::string> event_kinds = {"blockade", "lift_blockade", "part
                                               "legitimacy_shock"};
 const std::vector<std::string> fuel_ban_scopes = {"rural", "national"};
 
+/// The years a scenario's dates may have.
+constexpr int kFirstYear = 1900, kLastYear = 2200;
+
 // What the scenario is checked against: the data pack's towns, corridors and Mali's extent.
 struct MapFacts {
   std::shared_ptr<const DataPack> data;
@@ -169,6 +172,8 @@ class Reader {
     if (!s) return not_allowed(*node, field, expected), std::nullopt;
     const std::string& value = s->get();
     if (value.find_first_not_of(" \t") == std::string::npos) return not_allowed(*node, field, expected), std::nullopt;
+    if (value.find('\0') != std::string::npos)
+      return not_allowed(*node, field, expected + " without NUL characters"), std::nullopt;
     if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end())
       return not_allowed(*node, field, expected), std::nullopt;
     return value;
@@ -214,6 +219,12 @@ class Reader {
     const auto* d = node->as_date();
     if (!d) return not_allowed(*node, field, expected), std::nullopt;
     const toml::date value = d->get();
+    // The map and its facts are of the 2020s; the bound also keeps every date a run can reach (20
+    // years after the start at most) within what Python's datetime and the run file's text hold.
+    if (value.year < kFirstYear || value.year > kLastYear)
+      return not_allowed(*node, field, "a date from " + std::to_string(kFirstYear) + "-01-01 to " +
+                                           std::to_string(kLastYear) + "-12-31"),
+             std::nullopt;
     return Date{value.year, value.month, value.day};
   }
 
@@ -360,8 +371,11 @@ void Reader::read_forces(const toml::table& root, Scenario& s, const MapFacts* f
 
 void Reader::read_events(const toml::table& root, Scenario& s, const MapFacts* facts, bool period_ok) {
   const auto items = tables(root, "events");
-  std::set<std::string> force_names;
-  for (const auto& force : s.forces) force_names.insert(force.name);
+  std::set<std::string> force_names, militant_forces;
+  for (const auto& force : s.forces) {
+    force_names.insert(force.name);
+    if (force.kind == ForceKind::militant) militant_forces.insert(force.name);
+  }
   const std::map<std::string, std::vector<std::string>> kind_keys = {
       {"blockade", {"corridors"}},
       {"lift_blockade", {"corridors"}},
@@ -444,6 +458,11 @@ void Reader::read_events(const toml::table& root, Scenario& s, const MapFacts* f
                         "the name of a force in [[forces]]" + (known.empty() ? std::string(" (there is none)")
                                                                              : ": one of: " + joined(known)));
             ok = false;
+          } else if (militant_forces.count(*name)) {
+            // The new force takes over the old one's units (posts, troops): both are the state's side.
+            not_allowed(*t.get(key), prefix + key,
+                        "a force of kind army, partner or militia ('" + *name + "' is a militant force)");
+            ok = false;
           } else {
             (std::string(key) == "old" ? event.old_force : event.new_force) = *name;
           }
@@ -512,7 +531,15 @@ Scenario Reader::read(const toml::table& root) {
   Scenario s;
   s.source = source_;
   check_keys(root, "", {"name", "description", "map", "period", "seed", "parameters", "forces", "events", "output"});
-  if (const auto name = text(root, "name", "name", true)) s.name = *name;
+  if (const auto name = text(root, "name", "name", true)) {
+    // The name is also the default run file's, runs/NAME.h5: one file name, not a path.
+    const bool control = std::any_of(name->begin(), name->end(), [](char c) { return (unsigned char)c < 0x20; });
+    if (name->find_first_of("/\\") != std::string::npos || control || *name == "." || *name == "..")
+      not_allowed(*root.get("name"), "name", "a file name: no '/' or '\\', no control characters, not '.' or '..' "
+                                             "(the default run file is runs/NAME.h5)");
+    else
+      s.name = *name;
+  }
   if (const toml::node* description = root.get("description")) {
     if (const auto* d = description->as_string()) s.description = d->get();
     else not_allowed(*description, "description", "a string");

@@ -408,4 +408,23 @@ TEST(SahelModelInterface, ZeroThreadsIsRejectedNamingTheValue) {
   EXPECT_THROW(SahelModel(s, 0), core::ParameterError);  // the constructor that builds the map too
 }
 
+TEST(SahelModelInterface, ASmallestAboveItsLargestIsRejectedNamingBoth) {
+  for (const auto& [smallest, largest] : std::vector<std::pair<std::string, std::string>>{
+           {"militant_band_min_fighters", "militant_band_max_fighters"}, {"min_convoy_tankers", "max_convoy_tankers"}}) {
+    Scenario s = bundled("siege-classroom");
+    s.parameters.set_from_text(largest, "10");
+    s.parameters.set_from_text(smallest, "11");
+    try {
+      SahelModel model(s, map_for(s), 1);
+      ADD_FAILURE() << smallest << " above " << largest << " was accepted";
+    } catch (const core::ParameterError& error) {
+      EXPECT_NE(std::string(error.what()).find(smallest + " = 11 is not allowed: expected at most " + largest + " = 10"),
+                std::string::npos)
+          << error.what();
+    }
+    s.parameters.set_from_text(smallest, "10");
+    EXPECT_NO_THROW(SahelModel(s, map_for(s), 1)) << smallest << " equal to " << largest;
+  }
+}
+
 }  // namespace
