@@ -12,6 +12,8 @@
 #include <hdf5_hl.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -449,10 +451,22 @@ struct RunFileWriter::Impl {
   }
 
   /// Throws if the run file's file system has less free space than `bytes` plus a margin for
-  /// HDF5's metadata (see kMetadataMarginBytes).
+  /// HDF5's metadata (see kMetadataMarginBytes), or if the file would outgrow the process's file size
+  /// limit (`ulimit -f`, RLIMIT_FSIZE: the write would fail with EFBIG, as on a full disk).
   void require_free_space(unsigned long long bytes, const std::string& what) {
-    struct statvfs fs {};
     const std::string probe = published ? path : path + ".part";
+    struct rlimit limit {};
+    struct stat file {};
+    if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && ::stat(probe.c_str(), &file) == 0) {
+      const unsigned long long size = static_cast<unsigned long long>(file.st_size);
+      if (size + bytes + kMetadataMarginBytes > static_cast<unsigned long long>(limit.rlim_cur))
+        fail(what, std::string(std::strerror(EFBIG)) + ": the file has " + std::to_string(size >> 10) + " KiB, " +
+                       std::to_string((bytes + kMetadataMarginBytes) >> 10) +
+                       " KiB more are needed (the records uncompressed, plus 1 MiB for metadata), and this "
+                       "process may write files of at most " + std::to_string(limit.rlim_cur >> 10) +
+                       " KiB (ulimit -f)");
+    }
+    struct statvfs fs {};
     if (::statvfs(probe.c_str(), &fs) != 0) return;  // cannot tell: let the write report it
     const unsigned long long available = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
     if (available >= bytes + kMetadataMarginBytes) return;

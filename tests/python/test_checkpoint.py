@@ -227,6 +227,18 @@ def test_bad_checkpoints_exit_2_naming_the_file_and_the_problem(run_cli, tmp_pat
     assert _status(path) == "complete"
 
 
+def test_a_directory_given_as_the_checkpoint_is_refused(run_cli, tmp_path):
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(sahelsim.CheckpointError, match="it is a directory"):
+        sahelsim.Model.from_checkpoint(tmp_path / "adir")
+    sahelsim.Model("epstein", seed=1, width=20, height=20).run(5, output=tmp_path / "run.h5")
+    result = run_cli("resume", "run.h5", "--checkpoint", "adir")
+    assert result.returncode == 2, result.stderr
+    assert "cannot read checkpoint 'adir': it is a directory" in result.stderr and "Traceback" not in result.stderr
+    with pytest.raises(sahelsim.RunFileError, match="it exists and is a directory"):
+        sahelsim.Model("epstein", seed=1, width=20, height=20).save_checkpoint(tmp_path / "adir")
+
+
 def test_resume_without_a_checkpoint(run_cli, tmp_path):
     path = tmp_path / "run.h5"
     result = run_cli("run", "epstein", "--steps", "20", "--set", "width=30", "--set", "height=30", "-o", str(path),

@@ -1,5 +1,10 @@
 """The `sahelsim` command line: runs, summaries, help and clear errors with exit codes."""
 
+import os
+import resource
+import subprocess
+
+import pytest
 import xarray as xr
 
 
@@ -70,3 +75,77 @@ def test_unwritable_output_exits_3(run_cli):
     result = run_cli("run", "--steps", "1", "-o", "/nonexistent-dir/run.h5")
     assert result.returncode == 3
     assert "/nonexistent-dir" in result.stderr
+
+
+@pytest.mark.parametrize("make, kind", [
+    (lambda path: path.mkdir(), "a directory"),
+    (lambda path: os.mkfifo(path), "a named pipe"),  # a device such as /dev/null is refused the same way
+])
+def test_an_output_that_is_not_a_regular_file_exits_3_and_is_kept(run_cli, tmp_path, make, kind):
+    make(tmp_path / "out.h5")
+    for command in (["run", "epstein", "--steps", "2"], ["run", "siege-classroom", "--days", "2"]):
+        result = run_cli(*command, "-o", "out.h5")
+        assert result.returncode == 3, result.stderr
+        assert f"cannot write run file 'out.h5': it is {kind}, not a regular file" in result.stderr
+    assert not (tmp_path / "out.h5").is_file()
+    assert not (tmp_path / "out.h5.part").exists()
+
+
+def test_a_link_to_a_run_file_is_written_through(run_cli, tmp_path):
+    (tmp_path / "target.h5").write_text("old")
+    (tmp_path / "link.h5").symlink_to("target.h5")
+    result = run_cli("run", "epstein", "--steps", "2", "-o", "link.h5")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "link.h5").is_symlink()
+    assert xr.open_dataset(tmp_path / "target.h5", engine="h5netcdf").attrs["run_status"] == "complete"
+
+
+def test_an_empty_output_name_exits_2(run_cli):
+    for command in (["run", "epstein", "--steps", "2"], ["run", "siege-classroom", "--days", "2"]):
+        result = run_cli(*command, "-o", "")
+        assert result.returncode == 2, result.stderr
+        assert "the run file name is empty" in result.stderr
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--summary-json", "s.h5"], "--summary-json 's.h5' is the same file as -o 's.h5'"),
+    (["--checkpoint-every", "1", "--checkpoint", "./s.h5"], "--checkpoint './s.h5' is the same file as -o 's.h5'"),
+])
+def test_two_outputs_naming_one_file_exit_2_before_anything_is_written(run_cli, tmp_path, options, message):
+    result = run_cli("run", "siege-classroom", "--days", "2", "-o", "s.h5", *options)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert not (tmp_path / "s.h5").exists()
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--steps", str(2**63), "--steps 9223372036854775808 is not allowed: expected an integer in [0, 2**63 - 1]"),
+    ("--threads", str(2**32), "--threads 4294967296 is not allowed: expected an integer in [1, 1024]"),
+    ("--snapshot-every", str(2**64), "out of range"),
+    ("--checkpoint-every", str(2**63), "expected an integer in [0, 2**63 - 1]"),
+    ("--seed", str(2**64), "out of range"),
+])
+def test_integers_beyond_64_bits_exit_2(run_cli, option, value, message):
+    result = run_cli("run", "epstein", option, value, "-o", "x.h5")
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(sahelsim_command):
+    with subprocess.Popen(sahelsim_command + ["params"], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        process.stdout.readline()
+        process.stdout.close()  # as `sahelsim params | head -1` does
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 0
+    assert "Broken pipe" not in stderr and "Traceback" not in stderr
+
+
+def test_a_model_larger_than_the_memory_allowed_exits_2_saying_so(run_cli):
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    result = run_cli("run", "epstein", "--set", "width=32768", "--set", "height=32768", "--steps", "1",
+                     "-o", "big.h5", preexec_fn=limit_memory)
+    assert result.returncode == 2, result.stderr
+    assert "out of memory" in result.stderr and "Traceback" not in result.stderr

@@ -106,3 +106,17 @@ def test_unknown_model_raises_value_error():
 def test_negative_step_count_raises_value_error():
     with pytest.raises(ValueError, match="n = -1"):
         sahelsim.Model("epstein").step(-1)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: sahelsim.Model("epstein", threads=2**40), r"threads = 1099511627776 is not allowed: expected an integer "
+                                                       r"in \[1, 1024\]"),
+    (lambda: sahelsim.Model("epstein", seed=2**64), r"seed = 18446744073709551616 is not allowed"),
+    (lambda: sahelsim.Model("epstein", width=10, height=10).step(2**63), r"n = 9223372036854775808 is not allowed: "
+                                                                         r"expected an integer in \[0, 2\*\*63 - 1\]"),
+    (lambda: sahelsim.Model("epstein", width=10, height=10).run(2**63), r"steps = 9223372036854775808"),
+    (lambda: sahelsim.Model("epstein", width=10, height=10).run(5, output=""), r"output = '' is not allowed"),
+])
+def test_counts_beyond_the_core_and_an_empty_output_raise_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -90,6 +90,26 @@ def test_report_command_line(siege_run, run_cli, tmp_path):
     assert bad.returncode == 2
 
 
+def test_report_of_a_file_that_is_not_a_run_file_exits_2(run_cli, tmp_path):
+    import h5py
+
+    with h5py.File(tmp_path / "foreign.h5", "w") as f:
+        f["x"] = [1, 2, 3]
+    (tmp_path / "text.h5").write_text("not HDF5 at all")
+    for name, problem in [("foreign.h5", "not a sahelsim run file"), ("text.h5", "it is not an HDF5 file")]:
+        result = run_cli("report", name, "-o", "out.html")
+        assert result.returncode == 2, result.stderr
+        assert problem in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out.html").exists()
+
+
+def test_report_over_its_own_run_file_exits_2_and_keeps_it(siege_run, run_cli):
+    before = siege_run.read_bytes()
+    result = run_cli("report", str(siege_run), "-o", str(siege_run))
+    assert result.returncode == 2 and "is the same file as RUN.h5" in result.stderr
+    assert siege_run.read_bytes() == before
+
+
 def test_report_of_the_default_scenario(run_cli, tmp_path):
     """The must-show of issue 6: `sahelsim run` (mali-2025, 184 days) then `sahelsim report` of it."""
     run = tmp_path / "mali-2025.h5"

@@ -88,6 +88,13 @@ def test_sweep_with_failed_runs_exits_1_and_lists_them(run_cli, tmp_path):
     (('outputs = ["active", "jailed"]', 'outputs = ["activ"]'), "unknown series 'activ'"),
     (('[sweep]', '[sweeps]'), "unknown section or key 'sweeps'"),
     (('seed = 7', 'seed = = 7'), "not valid TOML"),
+    (('topology = "bounded"', 'topology = ' + '[' * 5000 + ']' * 5000), "nested too deeply"),
+    (('replicates = 2', 'replicates = 1000000000000'), "[sweep] replicates = 1000000000000 is not allowed"),
+    (('replicates = 2', 'threads_per_run = 100000'), "[sweep] threads_per_run = 100000 is not allowed: expected "
+                                                     "an integer in [1, 1024]"),
+    (('legitimacy = { levels = [0.75, 0.85] }', 'legitimacy = { levels = [0.75, 0.85] }\nk = { levels = ' +
+      str([i / 10 for i in range(1000)]) + ' }\nthreshold = { levels = ' + str([i / 1000 for i in range(1000)]) + ' }'),
+     "2,000,000 design points x 2 replicates = 4,000,000 runs; a sweep may hold at most 1,000,000"),
 ])
 def test_bad_spec_exits_2_naming_the_field(run_cli, tmp_path, change, field):
     spec = _write(tmp_path, SPEC.replace(*change))
@@ -95,6 +102,15 @@ def test_bad_spec_exits_2_naming_the_field(run_cli, tmp_path, change, field):
     assert result.returncode == 2, result.stdout + result.stderr
     assert field in result.stderr
     assert "spec.toml" in result.stderr
+
+
+def test_a_spec_that_is_not_utf8_or_a_directory_exits_2_naming_it(run_cli, tmp_path):
+    (tmp_path / "latin1.toml").write_bytes(SPEC.replace("epstein", "epste\xefn").encode("latin-1"))
+    (tmp_path / "specs").mkdir()
+    for spec, problem in [("latin1.toml", "latin1.toml: not UTF-8 text"), ("specs", "specs: is a directory")]:
+        result = run_cli("sweep", spec, "--dry-run")
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert problem in result.stderr
 
 
 def test_missing_spec_exits_2(run_cli):

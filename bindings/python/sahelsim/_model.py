@@ -25,12 +25,20 @@ def parameters(model: str) -> List[Dict[str, Any]]:
     return list(_core.parameter_specs(model))
 
 
+#: The largest count (steps, snapshot intervals, ...) the C++ core takes: a signed 64-bit integer.
+MAX_COUNT = 2**63 - 1
+#: The most oneTBB threads a simulation may use (the C++ core's limit).
+MAX_THREADS = int(_core.MAX_THREADS)
+
+
 def _check_count(name: str, value: Any, minimum: int, maximum: Optional[int] = None) -> int:
     expected = f"an integer >= {minimum}" if maximum is None else f"an integer in [{minimum}, {maximum}]"
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} = {value!r} is not allowed: expected {expected}")
     if value < minimum or (maximum is not None and value > maximum):
         raise ValueError(f"{name} = {value} is not allowed: expected {expected}")
+    if maximum is None and value > MAX_COUNT:
+        raise ValueError(f"{name} = {value} is not allowed: expected an integer in [{minimum}, 2**63 - 1]")
     return int(value)
 
 
@@ -67,10 +75,8 @@ class Model:
     """
 
     def __init__(self, model: str = "epstein", *, seed: int = 0, threads: int = 1, **params: Any):
-        seed = _check_count("seed", seed, 0)
-        if seed >= 2**64:
-            raise ValueError(f"seed = {seed} is not allowed: expected an integer in [0, 2**64)")
-        threads = _check_count("threads", threads, 1)
+        seed = _check_count("seed", seed, 0, 2**64 - 1)
+        threads = _check_count("threads", threads, 1, MAX_THREADS)
         if model not in _core.model_names():
             raise ValueError(f"unknown model {model!r}: expected one of: {', '.join(_core.model_names())}")
         self._sim = _core.Simulation(model, params, seed, threads)
@@ -115,7 +121,7 @@ class Model:
             raise ValueError(f"parameters = {parameters!r} is not allowed: expected a dict of name: value")
         if seed is not None:
             seed = _check_count("seed", seed, 0, MAX_SCENARIO_SEED)
-        threads = available_threads() if threads is None else _check_count("threads", threads, 1)
+        threads = available_threads() if threads is None else _check_count("threads", threads, 1, MAX_THREADS)
         model = cls.__new__(cls)
         model._sim = _core.Simulation.from_scenario(name_or_path, dict(parameters), seed, threads)
         return model
@@ -136,7 +142,7 @@ class Model:
         path = os.fspath(checkpoint)
         if threads is None:
             threads = max(1, int(_core.checkpoint_info(path)["threads"]))
-        threads = _check_count("threads", threads, 1)
+        threads = _check_count("threads", threads, 1, MAX_THREADS)
         model = cls.__new__(cls)
         model._sim = _core.Simulation.from_checkpoint(path, threads)
         model._checkpoint = path
@@ -193,6 +199,8 @@ class Model:
         path = ""
         if output is not None:
             path = os.fspath(output)
+            if not path:
+                raise ValueError("output = '' is not allowed: expected a file path (or None for no run file)")
             parent = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(parent):
                 raise FileNotFoundError(f"cannot write run file {path!r}: directory {parent!r} does not exist")

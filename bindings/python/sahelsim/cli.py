@@ -40,13 +40,14 @@ import datetime
 import difflib
 import math
 import os
+import stat
 import sys
 import textwrap
 import time
 from typing import Any, Dict, List, Optional
 
 from . import _core
-from ._model import MAX_SCENARIO_SEED, Model, available_threads, models, parameters
+from ._model import MAX_COUNT, MAX_SCENARIO_SEED, MAX_THREADS, Model, available_threads, models, parameters
 from .analysis import outbursts
 
 EXIT_BAD_INPUT = 2
@@ -144,19 +145,17 @@ def _run_registered_model(args: argparse.Namespace, model_name: str) -> int:
     seed = 1 if args.seed is None else args.seed
     threads = 1 if args.threads is None else args.threads
     snapshot_every = 0 if args.snapshot_every is None else args.snapshot_every
-    if steps < 0:
-        raise BadInput(f"--steps {steps} is not allowed: expected an integer >= 0")
-    if threads < 1:
-        raise BadInput(f"--threads {threads} is not allowed: expected an integer >= 1")
-    if seed < 0:
-        raise BadInput(f"--seed {seed} is not allowed: expected an integer >= 0")
-    if snapshot_every < 0:
-        raise BadInput(f"--snapshot-every {snapshot_every} is not allowed: expected an integer >= 0 (0: none)")
+    _check_option("--steps", steps, 0, MAX_COUNT)
+    _check_option("--threads", threads, 1, MAX_THREADS)
+    _check_option("--seed", seed, 0, 2**64 - 1)
+    _check_option("--snapshot-every", snapshot_every, 0, MAX_COUNT, " (0: none)")
     checkpoint_every = _checkpoint_every(args)
     output: Optional[str] = args.output
     if output is None:
         os.makedirs("runs", exist_ok=True)
         output = os.path.join("runs", f"{model_name}-seed{seed}.h5")
+    _check_writable_directory(output, "run file")
+    _check_distinct_outputs({"-o": output, "--checkpoint": args.checkpoint})
     try:
         model = Model(model_name, seed=seed, threads=threads, **overrides)
     except ValueError as error:
@@ -180,10 +179,18 @@ def _history(model: Model, output: str) -> Dict[str, List]:
         return {name: f[name][()].tolist() for name in model.series() if name in f}
 
 
+def _check_option(option: str, value: int, minimum: int, maximum: int, note: str = "") -> None:
+    """Exit 2 unless minimum <= value <= maximum (the maximum is shown when it is what was exceeded)."""
+    if value < minimum:
+        raise BadInput(f"{option} {value} is not allowed: expected an integer >= {minimum}{note}")
+    if value > maximum:
+        limit = "2**63 - 1" if maximum == MAX_COUNT else "2**64 - 1" if maximum == 2**64 - 1 else str(maximum)
+        raise BadInput(f"{option} {value} is not allowed: expected an integer in [{minimum}, {limit}]{note}")
+
+
 def _checkpoint_every(args: argparse.Namespace) -> int:
     every = args.checkpoint_every or 0
-    if every < 0:
-        raise BadInput(f"--checkpoint-every {every} is not allowed: expected an integer >= 0 (0: no checkpoints)")
+    _check_option("--checkpoint-every", every, 0, MAX_COUNT, " (0: no checkpoints)")
     if args.checkpoint is not None and not every:
         raise BadInput("--checkpoint FILE needs --checkpoint-every N")
     if args.checkpoint is not None:
@@ -191,13 +198,41 @@ def _checkpoint_every(args: argparse.Namespace) -> int:
     return every
 
 
+_ENTRY_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+
+
 def _check_writable_directory(path: str, what: str) -> None:
-    """Fails early (exit 3), before the model is built, when `path`'s directory does not exist."""
+    """Fails early, before the model is built: exit 2 for an empty name, exit 3 when `path`'s
+    directory does not exist or something other than a regular file is there (a directory, a device
+    such as /dev/null, a named pipe: the file would replace it). A link to a regular file is fine."""
+    if not path:
+        raise BadInput(f"the {what} name is empty: expected a file name")
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise FileNotFoundError(f"cannot write {what} {path!r}: directory {parent!r} does not exist")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"cannot write {what} {path!r}: it is a directory")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise FileNotFoundError(f"cannot write {what} {path!r}: it is a symbolic link to a missing file") from None
+        return
+    for is_kind, kind in _ENTRY_KINDS:
+        if is_kind(mode):
+            raise IsADirectoryError(f"cannot write {what} {path!r}: it is {kind}, not a regular file")
+
+
+def _check_distinct_outputs(outputs: Dict[str, Optional[str]]) -> None:
+    """Exit 2 when two outputs of one command (named by their options) are the same file: the later
+    one would overwrite the other, e.g. the run file with the summary."""
+    seen: Dict[str, str] = {}
+    for option, path in outputs.items():
+        if not path:
+            continue
+        key = os.path.realpath(path)
+        if key in seen:
+            raise BadInput(f"{option} {path!r} is the same file as {seen[key]}: give each output its own name")
+        seen[key] = f"{option} {path!r}"
 
 
 def _run_scenario(args: argparse.Namespace, name_or_path: str) -> int:
@@ -227,11 +262,9 @@ def _run_scenario(args: argparse.Namespace, name_or_path: str) -> int:
     if not 0 <= seed <= MAX_SCENARIO_SEED:
         raise BadInput(f"--seed {seed} is not allowed: expected an integer in [0, {MAX_SCENARIO_SEED}]")
     threads = available_threads() if args.threads is None else args.threads
-    if threads < 1:
-        raise BadInput(f"--threads {threads} is not allowed: expected an integer >= 1")
+    _check_option("--threads", threads, 1, MAX_THREADS)
     snapshot_every = scenario.output["snapshot_every_days"] if args.snapshot_every is None else args.snapshot_every
-    if snapshot_every < 0:
-        raise BadInput(f"--snapshot-every {snapshot_every} is not allowed: expected an integer >= 0 (0: none)")
+    _check_option("--snapshot-every", snapshot_every, 0, MAX_COUNT, " (0: none)")
     checkpoint_every = _checkpoint_every(args)
 
     # -o is used as given; the default (the scenario's output.path, else runs/NAME.h5) gets its directory.
@@ -242,6 +275,7 @@ def _run_scenario(args: argparse.Namespace, name_or_path: str) -> int:
     _check_writable_directory(output, "run file")
     if args.summary_json is not None:
         _check_writable_directory(args.summary_json, "summary file")
+    _check_distinct_outputs({"-o": output, "--summary-json": args.summary_json, "--checkpoint": args.checkpoint})
 
     started = time.perf_counter()
     try:
@@ -387,8 +421,8 @@ def _cmd_resume(args: argparse.Namespace) -> int:
             return 0
         raise BadInput(f"no checkpoint {checkpoint!r} for run file {output!r}: the run was not started with "
                        f"--checkpoint-every, or was killed before its first checkpoint; run it again")
-    if args.threads is not None and args.threads < 1:
-        raise BadInput(f"--threads {args.threads} is not allowed: expected an integer >= 1")
+    if args.threads is not None:
+        _check_option("--threads", args.threads, 1, MAX_THREADS)
     if args.summary_json is not None:
         _check_writable_directory(args.summary_json, "summary file")
     started = time.perf_counter()
@@ -480,6 +514,7 @@ def _cmd_map_route(args: argparse.Namespace) -> int:
 
 
 def _cmd_map_render(args: argparse.Namespace) -> int:
+    _check_writable_directory(args.output, "map image")
     the_map = _load_map(args)
     path = the_map.render(args.output, villages=not args.no_villages)
     print(f"wrote {path} ({the_map.shape[0]} x {the_map.shape[1]} cells of {the_map.cell_km:g} km)")
@@ -534,8 +569,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise BadInput(str(error)) from None
     sweep = spec.sweep
     if args.threads_per_run is not None:
-        if args.threads_per_run < 1:
-            raise BadInput(f"--threads-per-run {args.threads_per_run} is not allowed: expected an integer >= 1")
+        _check_option("--threads-per-run", args.threads_per_run, 1, MAX_THREADS)
         sweep.threads_per_run = args.threads_per_run
     if args.workers is not None and args.workers < 1:
         raise BadInput(f"--workers {args.workers} is not allowed: expected an integer >= 1")
@@ -590,6 +624,18 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_RUNS_FAILED if result.failed else 0
 
 
+def _whole_number(text: str) -> int:
+    """argparse type of the counts and seeds: an integer that the C++ core can take (64 bits)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid integer: {text!r}") from None
+    if not -2**63 <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: expected at most 2**64 - 1 for a seed, "
+                                         f"2**63 - 1 for a count")
+    return value
+
+
 def _add_sweep_parser(sub) -> None:
     sweep = sub.add_parser(
         "sweep", help="run a parameter sweep (a TOML spec) locally or on a Dask cluster",
@@ -605,9 +651,9 @@ def _add_sweep_parser(sub) -> None:
     sweep.add_argument("--scheduler", metavar="ADDRESS",
                        help="run on a Dask cluster: its scheduler's address, e.g. tcp://10.0.0.5:8786")
     sweep.add_argument("--scheduler-file", metavar="FILE", help="run on a Dask cluster: its scheduler file")
-    sweep.add_argument("--workers", type=int, metavar="N",
+    sweep.add_argument("--workers", type=_whole_number, metavar="N",
                        help="processes of the local pool (default: cores // threads per run)")
-    sweep.add_argument("--threads-per-run", type=int, metavar="T",
+    sweep.add_argument("--threads-per-run", type=_whole_number, metavar="T",
                        help="oneTBB threads of each run (default: the spec's threads_per_run, else 1)")
     sweep.add_argument("--resume", dest="no_resume", action="store_false",
                        help="skip the runs already complete in DIR (the default)")
@@ -662,15 +708,16 @@ def _add_demo_parser(sub) -> None:
                     "pause, step, reset, speed; scenarios siege-classroom, mali-2025, mali-2025-no-blockade and "
                     "Epstein's model; the parameters that matter in class. Works offline. See docs/teaching.md.",
         epilog="Exit codes: 0 stopped with Ctrl-C, 2 bad option, 3 the address cannot be served (port in use).")
-    demo.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: a free port)")
+    demo.add_argument("--port", type=_whole_number, default=8765, help="TCP port (default 8765; 0: a free port)")
     demo.add_argument("--host", default="127.0.0.1",
                       help="address to listen on (default 127.0.0.1: this computer only)")
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
-    demo.add_argument("--threads", type=int, metavar="T", help="oneTBB threads of a Sahel run (default: 2 at most)")
+    demo.add_argument("--threads", type=_whole_number, metavar="T", help="oneTBB threads of a Sahel run (default: 2 at most)")
     demo.set_defaults(handler=_cmd_demo)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from .io import open_run
     from .report import write_report
 
     run = args.run
@@ -678,12 +725,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise BadInput(f"run file {run!r} does not exist")
     output = args.output or os.path.splitext(run)[0] + ".html"
     _check_writable_directory(output, "report")
-    if args.max_frames < 1:
-        raise BadInput(f"--max-frames {args.max_frames} is not allowed: expected an integer >= 1")
+    _check_distinct_outputs({"RUN.h5": run, "-o": output})
+    _check_option("--max-frames", args.max_frames, 1, MAX_COUNT)
     try:
-        path = write_report(run, output, max_frames=args.max_frames)
-    except ValueError as error:
-        raise BadInput(f"{run}: {error}") from None
+        dataset = open_run(run)
+    except OSError as error:  # not HDF5, or a file HDF5 cannot open: bad input, not an output problem
+        raise BadInput(str(error)) from None
+    with dataset:
+        if "step" not in dataset.dims or "run_status" not in dataset.attrs:
+            raise BadInput(f"{run}: not a sahelsim run file (it has no 'step' dimension or no run_status attribute)")
+        try:
+            path = write_report(dataset, output, max_frames=args.max_frames)
+        except ValueError as error:
+            raise BadInput(f"{run}: {error}") from None
     print(f"report     {path} ({os.path.getsize(path) / 1e6:.1f} MB; opens offline in any browser)")
     return 0
 
@@ -697,7 +751,7 @@ def _add_report_parser(sub) -> None:
         epilog="Exit codes: 0 written, 2 bad input (no such run file, not a run file), 3 the report cannot be written.")
     report.add_argument("run", metavar="RUN.h5", help="a run file (sahelsim run ... -o RUN.h5)")
     report.add_argument("-o", "--output", metavar="FILE", help="the HTML file (default: RUN.html beside the run file)")
-    report.add_argument("--max-frames", type=int, default=60,
+    report.add_argument("--max-frames", type=_whole_number, default=60,
                         help="most snapshots in the animated map (evenly spaced; default 60)")
     report.set_defaults(handler=_cmd_report)
 
@@ -720,13 +774,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("target", nargs="?", metavar="SCENARIO_OR_MODEL",
                      help="a bundled scenario (see `sahelsim scenario list`; default "
                           f"{_core.default_scenario()}), a scenario file, or a model (see `sahelsim models`)")
-    run.add_argument("--days", type=int, metavar="N",
+    run.add_argument("--days", type=_whole_number, metavar="N",
                      help="days to run a scenario (default: its period; one step a day)")
-    run.add_argument("--steps", type=int, metavar="N",
+    run.add_argument("--steps", type=_whole_number, metavar="N",
                      help=f"steps to run a model such as epstein (default {DEFAULT_STEPS}); for a scenario, days")
-    run.add_argument("--seed", type=int, metavar="S",
+    run.add_argument("--seed", type=_whole_number, metavar="S",
                      help="random seed (default: the scenario's seed; 1 for other models)")
-    run.add_argument("--threads", type=int, metavar="T",
+    run.add_argument("--threads", type=_whole_number, metavar="T",
                      help="oneTBB threads (default: every core for a scenario, whose results do not depend "
                           "on it; 1 for other models)")
     run.add_argument("--set", action="append", metavar="NAME=VALUE",
@@ -734,12 +788,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", metavar="FILE",
                      help="run file (default: the scenario's output.path, else runs/NAME.h5; "
                           "runs/MODEL-seedS.h5 for other models)")
-    run.add_argument("--snapshot-every", type=int, metavar="N",
+    run.add_argument("--snapshot-every", type=_whole_number, metavar="N",
                      help="write the rasters every N steps (default: the scenario's "
                           "output.snapshot_every_days; 0, none, for other models)")
     run.add_argument("--summary-json", metavar="FILE",
                      help="write the scenario run's calibration indicators as one JSON object")
-    run.add_argument("--checkpoint-every", type=int, metavar="N",
+    run.add_argument("--checkpoint-every", type=_whole_number, metavar="N",
                      help="save the model's state every N steps (days), so that `sahelsim resume` can "
                           "continue a killed run; removed when the run completes")
     run.add_argument("--checkpoint", metavar="FILE",
@@ -757,7 +811,7 @@ def build_parser() -> argparse.ArgumentParser:
                "(resume again).")
     resume.add_argument("run", metavar="RUN.h5", help="the run file of a run started with --checkpoint-every")
     resume.add_argument("--checkpoint", metavar="FILE", help="the checkpoint (default: RUN.h5.ckpt)")
-    resume.add_argument("--threads", type=int, metavar="T",
+    resume.add_argument("--threads", type=_whole_number, metavar="T",
                         help="oneTBB threads (default: those of the run that wrote the checkpoint; results "
                              "do not depend on it)")
     resume.add_argument("--summary-json", metavar="FILE",
@@ -794,7 +848,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Draws the map (climate zones, rivers and wetland, refuge terrain, "
                                             "roads, corridors, towns, villages) to a PNG.")
     render.add_argument("-o", "--output", metavar="FILE", default="map.png", help="PNG file (default map.png)")
-    render.add_argument("--seed", type=int, default=0, help="seed of the synthetic villages (default 0)")
+    render.add_argument("--seed", type=_whole_number, default=0, help="seed of the synthetic villages (default 0)")
     render.add_argument("--no-villages", action="store_true", help="do not draw the synthetic villages")
     map_options(render)
     render.set_defaults(handler=_cmd_map_render)
@@ -848,6 +902,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     except BadInput as error:
         print(f"sahelsim: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except MemoryError:
+        print("sahelsim: error: out of memory: the model or run needs more memory than this process may use "
+              "(a smaller lattice, map or sweep needs less)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader of the output went away (`sahelsim params | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (_core.RunFileError, OSError) as error:
         print(f"sahelsim: error: {error}", file=sys.stderr)
         return EXIT_OUTPUT_ERROR

@@ -83,9 +83,27 @@ def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
 Run = Union[os.PathLike, str, xr.Dataset]
 
 
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _is_hdf5(path: str) -> bool:
+    """Whether the file carries HDF5's signature where HDF5 looks for it (offset 0, 512, 1024, ...)."""
+    try:
+        with open(path, "rb") as f:
+            for offset in (0, 512, 1024, 2048, 4096, 8192):
+                f.seek(offset)
+                if f.read(8) == _HDF5_SIGNATURE:
+                    return True
+    except OSError:
+        return False
+    return False
+
+
 def _unreadable(path: str, error: Exception) -> OSError:
-    """The error for a run file HDF5 cannot open: a run killed before its header was written (the
-    writer switches to SWMR only after defining every variable), or a file that is not a run file."""
+    """The error for a run file HDF5 cannot open: a file that is not HDF5 at all, or a run killed
+    before its header was written (the writer switches to SWMR only after defining every variable)."""
+    if not _is_hdf5(path):
+        return OSError(f"run file {path!r} cannot be read: it is not an HDF5 file, so not a sahelsim run file")
     return OSError(f"run file {path!r} cannot be read ({error}); a run killed while it was creating the "
                    f"file leaves it like this, with no steps in it: run again. If the run was killed later, "
                    f"`h5clear -s {path}` may make it readable.")

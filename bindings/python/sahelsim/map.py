@@ -79,8 +79,8 @@ class Map:
     def __init__(self, cell_km: float = 5, seed: int = 0, data_dir: Union[str, os.PathLike, None] = None):
         if isinstance(cell_km, bool) or not isinstance(cell_km, (int, float, np.integer, np.floating)):
             raise ValueError(f"cell_km = {cell_km!r} is not allowed: expected a number in [2, 20] (km)")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed = {seed!r} is not allowed: expected an integer >= 0")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+            raise ValueError(f"seed = {seed!r} is not allowed: expected an integer in [0, 2**64 - 1]")
         self._data = _core.build_map(float(cell_km), int(seed), "" if data_dir is None else os.fspath(data_dir))
         self._layers: Optional[Dict[str, np.ndarray]] = None
         self._towns = None

@@ -43,7 +43,7 @@ import pandas as pd
 import xarray as xr
 
 from . import _core
-from ._model import MAX_SCENARIO_SEED, Model, available_threads
+from ._model import MAX_SCENARIO_SEED, MAX_THREADS, Model, available_threads
 from ._model import parameters as parameter_specs
 
 #: The designs: name -> what it is (SALib's samplers for all but the factorial).
@@ -210,10 +210,18 @@ def run_seed(sweep_seed: int, point: int, replicate: int, common_seeds: bool = F
 # ---- the sweep ----------------------------------------------------------------------------------
 
 
-def _count(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} = {value!r} is not allowed: expected an integer >= {minimum}")
+def _count(name: str, value: Any, minimum: int, maximum: Optional[int] = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum or (
+            maximum is not None and value > maximum):
+        expected = f"an integer >= {minimum}" if maximum is None else f"an integer in [{minimum}, {maximum}]"
+        raise ValueError(f"{name} = {value!r} is not allowed: expected {expected}")
     return int(value)
+
+
+#: The most runs (design points x replicates) one sweep may hold. A sweep is for hundreds to
+#: thousands of runs; a million at a few milliseconds each is already hours on one machine, and its
+#: design and record must fit in memory.
+MAX_SWEEP_RUNS = 1_000_000
 
 
 class Sweep:
@@ -282,11 +290,11 @@ class Sweep:
             raise ValueError(f"design = {design!r} is not allowed: expected one of: {', '.join(DESIGNS)}"
                              + (f" (did you mean {close[0]!r}?)" if close else ""))
         self.design: str = design
-        self.replicates = _count("replicates", replicates, 1)
+        self.replicates = _count("replicates", replicates, 1, MAX_SWEEP_RUNS)
         self.seed = _count("seed", seed, 0)
         if self.seed > MAX_SCENARIO_SEED:
             raise ValueError(f"seed = {seed} is not allowed: expected an integer in [0, {MAX_SCENARIO_SEED}]")
-        self.threads_per_run = _count("threads_per_run", threads_per_run, 1)
+        self.threads_per_run = _count("threads_per_run", threads_per_run, 1, MAX_THREADS)
         self.second_order = bool(second_order)
         self.levels = _count("levels", levels, 2)
         self.common_seeds = bool(common_seeds)
@@ -370,6 +378,23 @@ class Sweep:
                              f"{lower} or {lower * 2}")
         if self.design == "morris" and self.levels % 2:
             raise ValueError(f"levels = {self.levels} is not allowed: the Morris grid needs an even number of levels")
+        points = self._planned_points(varied, samples)
+        if points * self.replicates > MAX_SWEEP_RUNS:
+            raise ValueError(f"this sweep would hold {points:,} design points x {self.replicates:,} replicates = "
+                             f"{points * self.replicates:,} runs; a sweep may hold at most {MAX_SWEEP_RUNS:,}: "
+                             f"lower samples, levels or replicates, or split it")
+
+    def _planned_points(self, varied: List["_Factor"], samples: Optional[int]) -> int:
+        """How many design points the design will have (an upper bound for a factorial whose integer
+        ranges have fewer distinct values than samples), computed without sampling."""
+        if self.design == "factorial":
+            return math.prod(len(f.levels) if f.role == "levels" else samples for f in varied)
+        d = sum(1 for f in varied if f.role == "range")
+        if self.design == "lhs":
+            return samples
+        if self.design == "sobol":
+            return samples * (2 * d + 2 if self.second_order else d + 2)
+        return samples * (d + 1)  # morris: trajectories of d + 1 points
 
     def _probe_model(self) -> Model:
         if self.model == SAHEL_MODEL:

@@ -102,8 +102,14 @@ def load_spec(path: Union[str, os.PathLike]) -> SweepSpec:
             document = _toml.load(f)
     except FileNotFoundError:
         raise SpecError(f"{path}: no such sweep spec file") from None
+    except IsADirectoryError:
+        raise SpecError(f"{path}: is a directory, not a sweep spec file") from None
+    except UnicodeDecodeError as error:
+        raise SpecError(f"{path}: not UTF-8 text (byte {error.start}): a sweep spec is a TOML file") from None
     except _toml.TOMLDecodeError as error:
         raise SpecError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise SpecError(f"{path}: arrays, tables or dotted keys nested too deeply to read") from None
     unknown_sections = sorted(set(document) - {"sweep", "parameters"})
     if unknown_sections:
         raise SpecError(f"{path}: unknown section or key {unknown_sections[0]!r}: expected [sweep] and [parameters]")

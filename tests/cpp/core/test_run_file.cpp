@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -851,6 +853,63 @@ TEST_F(RunFileTest, SymbolicLinkToAFileIsFollowedAndStays) {
   Owned file = open_file(link, H5F_ACC_RDONLY);
   ASSERT_GE(file.get(), 0);
   EXPECT_EQ(text_attribute(file, "run_status"), "complete");
+}
+
+TEST_F(RunFileErrorTest, FileSizeLimitStopsTheWritesCleanlyLikeAFullDisk) {
+  // `ulimit -f` (RLIMIT_FSIZE): a write past it fails with EFBIG (Python ignores SIGXFSZ), and a
+  // flush that HDF5 could not finish left a file that neither closed nor opened, then a crash at
+  // exit. The writer now stops before the limit and the file stays readable, marked incomplete.
+  int pipe_ends[2];
+  ASSERT_EQ(pipe(pipe_ends), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(pipe_ends[0]);
+    std::string message = "no error";
+    signal(SIGXFSZ, SIG_IGN);
+    const struct rlimit limit {8u << 20, 8u << 20};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(2);
+    try {
+      RunFileOptions options;
+      options.records_per_chunk = 1;
+      options.deflate_level = 0;
+      RunFileWriter writer(path_, options);
+      writer.add_unlimited_dimension("step", "simulation step");
+      writer.add_dimension("cell", 65536);
+      writer.add_variable("field", DataType::float64, {"step", "cell"}, "a field of cells");
+      writer.begin_appending();
+      const std::vector<double> field(65536, 1.0);  // 512 KiB a record
+      try {
+        for (std::int64_t step = 0; step < 100; ++step) {
+          writer.append_record("step", step);
+          writer.write_record("field", field.data());
+          writer.flush();
+        }
+      } catch (const RunFileError& error) {
+        message = error.what();
+        writer.abandon(message);
+      }
+    } catch (const std::exception& error) {
+      message = std::string("setup: ") + error.what();
+    }
+    if (write(pipe_ends[1], message.data(), message.size()) < 0) _exit(3);
+    _exit(0);
+  }
+  close(pipe_ends[1]);
+  std::string message;
+  char buffer[512];
+  for (ssize_t n; (n = read(pipe_ends[0], buffer, sizeof buffer)) > 0;) message.append(buffer, std::size_t(n));
+  close(pipe_ends[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_NE(message.find("ulimit -f"), std::string::npos) << message;
+  Owned file = open_file(path_, H5F_ACC_RDONLY);
+  ASSERT_GE(file.get(), 0);
+  EXPECT_EQ(text_attribute(file, "run_status"), "incomplete");
+  const auto steps = read_all<std::int64_t>(file, "step", H5T_NATIVE_INT64);
+  EXPECT_GE(steps.size(), 5u);
+  EXPECT_LE(steps.size(), 16u);
 }
 
 TEST_F(RunFileErrorTest, DefiningAfterBeginAppendingThrows) {
