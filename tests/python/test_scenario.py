@@ -86,6 +86,14 @@ def test_cli_check_reports_every_problem_of_a_file(run_cli, tmp_path):
     assert f"{path}:4:7: field 'period.end'" in result.stderr
 
 
+def test_a_directory_given_as_the_scenario_exits_2_saying_so(run_cli, tmp_path):
+    (tmp_path / "a-directory.toml").mkdir()
+    for command in (["scenario", "check"], ["run"]):
+        result = run_cli(*command, "a-directory.toml")
+        assert result.returncode == 2, result.stderr
+        assert "a-directory.toml: is a directory, not a scenario file" in result.stderr
+
+
 def test_broken_corpus_has_at_least_30_files():
     assert len(broken_cases()) >= 60  # issue 7: a corpus of at least 60 broken inputs
 

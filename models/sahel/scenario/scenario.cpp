@@ -31,6 +31,8 @@ std::string joined(const std::vector<std::string>& items, const char* separator 
 }
 
 std::string read_text_file(const std::string& path) {
+  if (std::filesystem::is_directory(path))
+    throw ScenarioError({path + ": is a directory, not a scenario file (a .toml file, or a bundled scenario's name)"});
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError({path + ": cannot read the scenario file (no such file, or not readable)"});
   std::ostringstream bytes;
