@@ -239,6 +239,15 @@ def test_a_directory_given_as_the_checkpoint_is_refused(run_cli, tmp_path):
         sahelsim.Model("epstein", seed=1, width=20, height=20).save_checkpoint(tmp_path / "adir")
 
 
+def test_resume_with_its_summary_over_the_run_file_exits_2_and_keeps_it(run_cli, tmp_path):
+    (tmp_path / "run.h5").write_bytes(b"the run file")
+    (tmp_path / "run.h5.ckpt").write_bytes(b"its checkpoint")
+    result = run_cli("resume", "run.h5", "--summary-json", "./run.h5")
+    assert result.returncode == 2, result.stderr
+    assert "--summary-json './run.h5' is the same file as RUN.h5 'run.h5'" in result.stderr
+    assert (tmp_path / "run.h5").read_bytes() == b"the run file"
+
+
 def test_resume_without_a_checkpoint(run_cli, tmp_path):
     path = tmp_path / "run.h5"
     result = run_cli("run", "epstein", "--steps", "20", "--set", "width=30", "--set", "height=30", "-o", str(path),

@@ -154,7 +154,7 @@ def _run_registered_model(args: argparse.Namespace, model_name: str) -> int:
     if output is None:
         os.makedirs("runs", exist_ok=True)
         output = os.path.join("runs", f"{model_name}-seed{seed}.h5")
-    _check_writable_directory(output, "run file")
+    _check_output_path(output, "run file")
     _check_distinct_outputs({"-o": output, "--checkpoint": args.checkpoint})
     try:
         model = Model(model_name, seed=seed, threads=threads, **overrides)
@@ -194,7 +194,7 @@ def _checkpoint_every(args: argparse.Namespace) -> int:
     if args.checkpoint is not None and not every:
         raise BadInput("--checkpoint FILE needs --checkpoint-every N")
     if args.checkpoint is not None:
-        _check_writable_directory(args.checkpoint, "checkpoint")
+        _check_output_path(args.checkpoint, "checkpoint")
     return every
 
 
@@ -202,7 +202,7 @@ _ENTRY_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character devic
                 (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
 
 
-def _check_writable_directory(path: str, what: str) -> None:
+def _check_output_path(path: str, what: str) -> None:
     """Fails early, before the model is built: exit 2 for an empty name, exit 3 when `path`'s
     directory does not exist or something other than a regular file is there (a directory, a device
     such as /dev/null, a named pipe: the file would replace it). A link to a regular file is fine."""
@@ -272,9 +272,9 @@ def _run_scenario(args: argparse.Namespace, name_or_path: str) -> int:
         scenario.output.get("path") or os.path.join("runs", f"{scenario.name}.h5"))
     if args.output is None:
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-    _check_writable_directory(output, "run file")
+    _check_output_path(output, "run file")
     if args.summary_json is not None:
-        _check_writable_directory(args.summary_json, "summary file")
+        _check_output_path(args.summary_json, "summary file")
     _check_distinct_outputs({"-o": output, "--summary-json": args.summary_json, "--checkpoint": args.checkpoint})
 
     started = time.perf_counter()
@@ -424,7 +424,8 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     if args.threads is not None:
         _check_option("--threads", args.threads, 1, MAX_THREADS)
     if args.summary_json is not None:
-        _check_writable_directory(args.summary_json, "summary file")
+        _check_output_path(args.summary_json, "summary file")
+    _check_distinct_outputs({"RUN.h5": output, "--summary-json": args.summary_json})
     started = time.perf_counter()
     try:
         info = _core.checkpoint_info(checkpoint)
@@ -514,7 +515,7 @@ def _cmd_map_route(args: argparse.Namespace) -> int:
 
 
 def _cmd_map_render(args: argparse.Namespace) -> int:
-    _check_writable_directory(args.output, "map image")
+    _check_output_path(args.output, "map image")
     the_map = _load_map(args)
     path = the_map.render(args.output, villages=not args.no_villages)
     print(f"wrote {path} ({the_map.shape[0]} x {the_map.shape[1]} cells of {the_map.cell_km:g} km)")
@@ -724,7 +725,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not os.path.isfile(run):
         raise BadInput(f"run file {run!r} does not exist")
     output = args.output or os.path.splitext(run)[0] + ".html"
-    _check_writable_directory(output, "report")
+    _check_output_path(output, "report")
     _check_distinct_outputs({"RUN.h5": run, "-o": output})
     _check_option("--max-frames", args.max_frames, 1, MAX_COUNT)
     try:
