@@ -1,6 +1,7 @@
 #include "sahelsim/core/parameters.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -124,14 +125,17 @@ void ParameterSet::set_from_text(const std::string& name, const std::string& tex
     case ParameterKind::real: {
       if (text == "inf" || text == "infinity") return set(name, std::numeric_limits<double>::infinity());
       char* end = nullptr;
+      errno = 0;
       const double x = std::strtod(text.c_str(), &end);
       if (text.empty() || end != text.c_str() + text.size()) reject();
+      if (errno == ERANGE && std::isinf(x)) reject();  // "1e999": beyond a double, not infinity
       return set(name, x);
     }
     case ParameterKind::integer: {
       char* end = nullptr;
+      errno = 0;
       const long long v = std::strtoll(text.c_str(), &end, 10);
-      if (text.empty() || end != text.c_str() + text.size()) reject();
+      if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE) reject();  // ERANGE: beyond 64 bits
       return set(name, static_cast<std::int64_t>(v));
     }
     case ParameterKind::boolean:

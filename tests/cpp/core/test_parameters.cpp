@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -107,6 +108,20 @@ TEST(ParameterSet, SetFromTextRejectsInfinityOutsideTheRange) {
   ParameterSet p(&test_specs());
   EXPECT_THROW(p.set_from_text("legitimacy", "inf"), ParameterError);
   EXPECT_THROW(p.set_from_text("legitimacy", "nan"), ParameterError);
+}
+
+TEST(ParameterSet, SetFromTextRejectsNumbersBeyondTheirTypeShowingTheText) {
+  // strtoll and strtod saturate: 2^64 + 1 read as 2^63 - 1, and 1e999 as infinity.
+  ParameterSet p(&test_specs());
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"width", "18446744073709551617"}, {"width", "-18446744073709551617"}, {"max_jail_term", "1e999"}}) {
+    try {
+      p.set_from_text(name, text);
+      ADD_FAILURE() << name << " = " << text << " was accepted";
+    } catch (const ParameterError& error) {
+      EXPECT_NE(std::string(error.what()).find("'" + text + "'"), std::string::npos) << error.what();
+    }
+  }
 }
 
 TEST(ParameterSet, SetFromTextParsesBooleans) {
