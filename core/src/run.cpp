@@ -95,11 +95,14 @@ class RunFileRecorder {
     }
     model.define_run_file(writer_);
     if (resume) {
-      // The file must be the one this run wrote: its model, seed, parameters and creation time.
+      // The file must be the one this run wrote: its model, seed, parameters, creation time (to the
+      // second), steps requested and snapshot interval (two runs started in one second differ there).
       std::vector<std::pair<std::string, std::string>> identity = {
           {"model", model.model_name()},
           {"seed", std::to_string(static_cast<std::int64_t>(model.seed()))},
-          {"created_utc", resume->run->created_utc}};
+          {"created_utc", resume->run->created_utc},
+          {"steps_requested", std::to_string(resume->run->steps)},
+          {"snapshot_every", std::to_string(resume->run->snapshot_every)}};
       for (const auto& spec : model.parameters().specs()) {
         const ParameterValue& value = model.parameters().value(spec.name);
         if (const auto* d = std::get_if<double>(&value)) {

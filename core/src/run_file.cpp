@@ -12,6 +12,7 @@
 #include <hdf5_hl.h>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -177,7 +178,8 @@ struct RunFileWriter::Impl {
 
   std::string path;
   bool published = false;  // renamed from path + ".part" to path
-  bool reserve_held = false;  // path + ".reserve" exists (create_space_reserve)
+  bool reserve_held = false;  // path + ".reserve" holds the reserved space (create_space_reserve)
+  int reserve_fd = -1;        // open on path + ".reserve" with an exclusive flock, until the writer closes
   bool records_write_failed = false;  // an HDF5 write of records failed (e.g. the disk filled up)
   bool records_committed_by_caller = false;  // commit_records() was called
   RunFileOptions options;
@@ -366,15 +368,24 @@ struct RunFileWriter::Impl {
   std::string reserve_path() const { return path + ".reserve"; }
 
   /// Sets aside kSpaceReserveBytes on the run file's file system (see kSpaceReserveBytes). A disk
-  /// that cannot hold it is reported now, before the run starts.
+  /// that cannot hold it is reported now, before the run starts. The reserve file also stands for
+  /// the run: its exclusive flock, held until the writer closes (drop_run_lock), refuses a second
+  /// writer of the same path, which would rename its file over this one and have this run mark the
+  /// other's file complete. A killed run's lock goes with its process; its file is reused.
   void create_space_reserve() {
     const std::string reserve = reserve_path();
-    const int fd = ::open(reserve.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+    const int fd = ::open(reserve.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
     if (fd < 0)
       throw RunFileError("cannot create run file " + quoted(path) + ": cannot create " + quoted(reserve) + ": " +
                          std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      throw RunFileError("cannot create run file " + quoted(path) + ": another run is writing it (it holds " +
+                         quoted(reserve) + "); wait for it to end, or give this run another file");
+    }
+    reserve_fd = fd;
     reserve_held = true;
-    int error = ::posix_fallocate(fd, 0, kSpaceReserveBytes);
+    int error = ::ftruncate(fd, 0) == 0 ? ::posix_fallocate(fd, 0, kSpaceReserveBytes) : errno;
     if (error == EOPNOTSUPP || error == EINVAL) {  // file systems without fallocate: write zeros
       const std::vector<char> zeros(1 << 16, 0);
       error = 0;
@@ -384,20 +395,31 @@ struct RunFileWriter::Impl {
         else written += n;
       }
     }
-    ::close(fd);
     if (error != 0) {
-      release_space_reserve();
+      drop_run_lock();
       throw RunFileError("cannot create run file " + quoted(path) + ": cannot set aside " +
                          std::to_string(kSpaceReserveBytes >> 20) + " MiB next to it (" + std::strerror(error) +
                          "); free some space on its file system");
     }
   }
 
+  /// Frees the reserved space; the (empty) reserve file and its lock stay until drop_run_lock.
   void release_space_reserve() {
     if (!reserve_held) return;
-    ::unlink(reserve_path().c_str());
+    if (::ftruncate(reserve_fd, 0) != 0) ::unlink(reserve_path().c_str());  // the space is freed either way
     reserve_held = false;
   }
+
+  /// Removes the reserve file and lets go of its lock: the path is free for another run.
+  void drop_run_lock() {
+    if (reserve_fd < 0) return;
+    ::unlink(reserve_path().c_str());
+    ::close(reserve_fd);
+    reserve_fd = -1;
+    reserve_held = false;
+  }
+
+  ~Impl() { drop_run_lock(); }
 
   /// Renames the file from its temporary name to `path` (once).
   void publish() {
@@ -917,6 +939,10 @@ void RunFileWriter::finish(const std::vector<std::pair<std::string, std::string>
 
   if (im.stage == Impl::Stage::appending) im.write_all_buffered_records();
   im.release_space_reserve();  // room for the file's last metadata and the final attributes
+  struct DropLock {
+    Impl& im;
+    ~DropLock() { im.drop_run_lock(); }
+  } drop_lock_at_the_end{im};
   im.close_everything("close the file");
   im.publish();
   im.edit_closed_file("mark the run complete", [&](hid_t root) {
@@ -966,6 +992,7 @@ void RunFileWriter::abandon(const std::string& reason) {
       im.write_text_attribute(root, kStatusReasonAttribute, reason, "set run_status_reason");
     });
   });
+  im.drop_run_lock();
 }
 
 const std::string& RunFileWriter::path() const { return impl_->path; }
@@ -982,7 +1009,7 @@ void RunFileWriter::discard() {
   }
   im.stage = Impl::Stage::closed;
   std::remove((im.path + ".part").c_str());
-  im.release_space_reserve();
+  im.drop_run_lock();
 }
 
 std::vector<std::string> RunFileWriter::unlimited_dimensions() const {

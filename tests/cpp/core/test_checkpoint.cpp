@@ -387,6 +387,15 @@ class ResumeTest : public CheckpointTest {
     run_model(model, o);
     return path;
   }
+  /// The CheckpointError of resuming from path_'s checkpoint into run file `output` (empty: none).
+  std::string refused_resume(const std::string& output) {
+    ToyModel model;
+    load_checkpoint(model, default_checkpoint_path(path_));
+    RunOptions o;
+    o.output_path = output;
+    o.resume_checkpoint = default_checkpoint_path(path_);
+    return checkpoint_error([&] { run_model(model, o); });
+  }
   /// A run interrupted (poll throws) after `steps` steps: its file incomplete, its checkpoint kept.
   void interrupted_run(std::int64_t steps) {
     ToyModel model;
@@ -502,16 +511,31 @@ TEST_F(ResumeTest, TheRunFileOfAnotherRunIsRefusedAndLeftUntouched) {
     H5Awrite(attribute.get(), type.get(), text.data());
   }
   const auto before = read_bytes(other);
-  ToyModel model;
-  load_checkpoint(model, default_checkpoint_path(path_));
-  RunOptions o;
-  o.output_path = other;
-  o.resume_checkpoint = default_checkpoint_path(path_);
-  const std::string message = checkpoint_error([&] { run_model(model, o); });
+  const std::string message = refused_resume(other);
   EXPECT_NE(message.find("created_utc"), std::string::npos) << message;
   EXPECT_NE(message.find(other), std::string::npos) << message;
   EXPECT_EQ(read_bytes(other), before);
   EXPECT_FALSE(std::filesystem::exists(other + ".part"));
+}
+
+TEST_F(ResumeTest, ARunFileOfTheSameSecondButOtherStepsIsRefused) {
+  // created_utc has whole seconds: two runs started in one second share it. Their steps requested
+  // or snapshot intervals tell them apart (a run of 200 steps was cut to another's 100).
+  interrupted_run(12);
+  for (const char* attribute : {"steps_requested", "snapshot_every"}) {
+    const std::string copy = (directory_ / (std::string("copy-") + attribute + ".h5")).string();
+    std::filesystem::copy_file(path_, copy);
+    {
+      Owned file = open_file(copy, H5F_ACC_RDWR);
+      Owned handle(H5Aopen(file.get(), attribute, H5P_DEFAULT), H5Aclose);
+      const std::int64_t other = 1234567;
+      H5Awrite(handle.get(), H5T_NATIVE_INT64, &other);
+    }
+    const auto before = read_bytes(copy);
+    const std::string message = refused_resume(copy);
+    EXPECT_NE(message.find(attribute), std::string::npos) << message;
+    EXPECT_EQ(read_bytes(copy), before) << attribute;
+  }
 }
 
 TEST_F(ResumeTest, ARunFileWithFewerRecordsThanTheCheckpointIsRefused) {

@@ -912,6 +912,31 @@ TEST_F(RunFileErrorTest, FileSizeLimitStopsTheWritesCleanlyLikeAFullDisk) {
   EXPECT_LE(steps.size(), 16u);
 }
 
+TEST_F(RunFileErrorTest, ASecondWriterOfTheSamePathIsRefusedWhileTheFirstIsOpen) {
+  // Two runs given one -o: the second renamed its file over the first's, and the first then marked
+  // the second's file complete with its own step count. Now the second is refused until the first ends.
+  auto second_writer = [&] {
+    RunFileWriter writer(path_);
+    writer.begin_appending();
+    writer.finish();
+  };
+  {
+    RunFileWriter first(path_);
+    first.add_unlimited_dimension("step", "simulation step");
+    first.begin_appending();
+    expect_error_mentioning(second_writer, {path_, "another run is writing it"});
+    first.append_record("step", 0);
+    first.finish();
+  }
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".reserve"));
+  second_writer();  // the path is free again
+  {
+    RunFileWriter abandoned(path_);
+    abandoned.abandon("stopped");
+    EXPECT_NO_THROW(second_writer());
+  }
+}
+
 TEST_F(RunFileErrorTest, DefiningAfterBeginAppendingThrows) {
   RunFileWriter writer(path_);
   writer.add_unlimited_dimension("step", "simulation step");
