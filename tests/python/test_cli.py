@@ -149,3 +149,12 @@ def test_a_model_larger_than_the_memory_allowed_exits_2_saying_so(run_cli):
                      "-o", "big.h5", preexec_fn=limit_memory)
     assert result.returncode == 2, result.stderr
     assert "out of memory" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_argument_that_is_not_utf8_exits_2(sahelsim_command, tmp_path):
+    # Linux file names may hold any bytes; sahelsim's names and paths are UTF-8 text.
+    result = subprocess.run(sahelsim_command + ["run", "epstein", "--steps", "2", "-o", b"r\xff.h5"],
+                            capture_output=True, cwd=tmp_path, timeout=60)
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2, stderr
+    assert "is not valid UTF-8" in stderr and "Traceback" not in stderr

@@ -88,3 +88,20 @@ def test_unwritable_output_raises_os_error(tmp_path):
 def test_run_without_output_writes_no_file(tmp_path):
     result = sahelsim.Model("epstein").run(5)
     assert result["output"] is None
+
+
+def test_a_file_open_in_this_process_already_is_explained_as_such(run_file):
+    # HDF5 refuses a second open with other settings in one process; the message used to blame a
+    # killed run and suggest h5clear, harmful on a file being written.
+    path, _ = run_file
+    with sahelsim.open_run(path):
+        with pytest.raises(OSError, match="it is open in this process already") as error:
+            sahelsim.open_run(path, live=True)
+    assert "h5clear" not in str(error.value)
+
+
+def test_heavier_submodules_load_when_first_used():
+    assert callable(sahelsim.sensitivity.sobol_indices)  # README: sahelsim.sensitivity.sobol_indices(...)
+    assert callable(sahelsim.calibration.rejection_search)
+    with pytest.raises(AttributeError, match="no attribute 'sensitivty'"):
+        sahelsim.sensitivty

@@ -118,6 +118,11 @@ def test_integer_parameters_are_rounded_within_their_range():
     (dict(model="epstien"), r"model = 'epstien' is not allowed: expected one of: .*epstein"),
     (dict(model=None), r"a sweep needs model = NAME"),
     (dict(scenario="no-such-scenario"), r"scenario = 'no-such-scenario' is not allowed"),
+    (dict(second_order="no"), r"second_order = 'no' is not allowed: expected True or False"),
+    (dict(common_seeds=1), r"common_seeds = 1 is not allowed: expected True or False"),
+    (dict(threads_per_run=2000), r"threads_per_run = 2000 is not allowed: expected an integer in \[1, 1024\]"),
+    (dict(samples=2_000_000), r"2,000,000 runs; a sweep may hold at most 1,000,000"),
+    (dict(parameters={"max_jail_term": (30.0, math.inf)}), r"range high end inf is not allowed: a range is sampled"),
 ])
 def test_bad_input_raises_value_error_naming_the_field(kwargs, message):
     base = dict(model="epstein", parameters={"legitimacy": (0.7, 0.9)}, design="lhs", samples=4, steps=10)
@@ -127,6 +132,21 @@ def test_bad_input_raises_value_error_naming_the_field(kwargs, message):
         base["design"] = "factorial"
     with pytest.raises(ValueError, match=message):
         Sweep(**{**base, **kwargs})
+
+
+def test_infinity_is_a_level_where_the_parameter_allows_it(tmp_path):
+    sw = Sweep(model="epstein", parameters={"max_jail_term": [30.0, math.inf], "width": 20, "height": 20}, steps=5)
+    result = sw.run(tmp_path / "sweep", client="serial", progress=False)
+    assert (result.done, result.failed) == (2, 0)
+    assert open_sweep(tmp_path / "sweep")["max_jail_term"].values.tolist() == [30.0, math.inf]
+    with pytest.raises(ValueError, match=r"level inf is not allowed: expected a real number in \[0, 1\]"):
+        Sweep(model="epstein", parameters={"legitimacy": [0.5, math.inf]})
+
+
+def test_an_empty_sweep_directory_is_refused(tmp_path):
+    sw = Sweep(model="epstein", parameters={"legitimacy": [0.7, 0.8], "width": 20, "height": 20}, steps=5)
+    with pytest.raises(ValueError, match="directory = '' is not allowed"):
+        sw.run("", client="serial", progress=False)
 
 
 def test_sahel_parameters_are_checked_against_the_sahel_registry():

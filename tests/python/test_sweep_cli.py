@@ -113,6 +113,16 @@ def test_a_spec_that_is_not_utf8_or_a_directory_exits_2_naming_it(run_cli, tmp_p
         assert problem in result.stderr
 
 
+def test_an_empty_sweep_directory_exits_2(run_cli, tmp_path):
+    spec = _write(tmp_path, SPEC)
+    result = run_cli("sweep", spec, "-o", "")
+    assert result.returncode == 2 and "the sweep directory name (-o) is empty" in result.stderr
+    spec = _write(tmp_path, SPEC.replace('output = "out"', 'output = ""'), name="empty.toml")
+    result = run_cli("sweep", spec)
+    assert result.returncode == 2 and "[sweep] output = '' is not allowed" in result.stderr
+    assert not (tmp_path / "index.csv").exists() and not (tmp_path / "runs").exists()
+
+
 def test_missing_spec_exits_2(run_cli):
     result = run_cli("sweep", "nowhere.toml")
     assert result.returncode == 2 and "no such sweep spec file" in result.stderr

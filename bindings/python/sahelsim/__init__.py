@@ -33,6 +33,18 @@ from .sweep import Sweep, SweepResult, open_sweep
 
 __version__ = build_info()["version"]
 
+#: Submodules with heavier imports (SALib, matplotlib), loaded when first used as
+#: ``sahelsim.sensitivity``, ``sahelsim.calibration``, ``sahelsim.plot`` or ``sahelsim.report``.
+_LAZY_SUBMODULES = ("sensitivity", "calibration", "plot", "report")
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'sahelsim' has no attribute {name!r}")
+
 __all__ = [
     "Model",
     "models",

@@ -579,6 +579,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                        "(start them with `dask worker ADDRESS --nthreads 1 --nworkers N`)")
     if args.scheduler and args.scheduler_file:
         raise BadInput("--scheduler and --scheduler-file: give one")
+    if args.output == "":
+        raise BadInput("the sweep directory name (-o) is empty: expected a directory")
     directory = args.output or spec.output
     if args.dry_run:
         print(f"{sweep!r}\ndirectory  {directory}")
@@ -893,6 +895,14 @@ def command_line() -> List[str]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    for argument in sys.argv[1:] if argv is None else argv:
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are not UTF-8, which Python keeps as surrogates
+            shown = argument.encode("utf-8", "backslashreplace").decode("utf-8")
+            print(f"sahelsim: error: argument '{shown}' is not valid UTF-8: names, paths and values given to "
+                  f"sahelsim must be UTF-8 text", file=sys.stderr)
+            return EXIT_BAD_INPUT
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

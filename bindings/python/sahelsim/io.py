@@ -104,6 +104,10 @@ def _unreadable(path: str, error: Exception) -> OSError:
     before its header was written (the writer switches to SWMR only after defining every variable)."""
     if not _is_hdf5(path):
         return OSError(f"run file {path!r} cannot be read: it is not an HDF5 file, so not a sahelsim run file")
+    if "close degree" in str(error) or "SWMR read access flag not the same" in str(error):
+        return OSError(f"run file {path!r} cannot be read here: it is open in this process already (a run "
+                       f"writing it, or an earlier open with other settings); read it from another process "
+                       f"(live=True while it is written), or once it is closed")
     return OSError(f"run file {path!r} cannot be read ({error}); a run killed while it was creating the "
                    f"file leaves it like this, with no steps in it: run again. If the run was killed later, "
                    f"`h5clear -s {path}` may make it readable.")

@@ -18,6 +18,7 @@ point, so they raise ValueError naming the failed runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from typing import Optional, Union
@@ -70,6 +71,21 @@ def output_per_point(sweep: SweepLike, output: str) -> np.ndarray:
     return frame.groupby("point")["value"].mean().sort_index().to_numpy()
 
 
+@contextlib.contextmanager
+def _bootstrap_seed(seed: Optional[int]):
+    """SALib's analyzers seed NumPy's global generator only for a true seed (``if seed:``), so seed 0
+    would bootstrap from whatever state the process is in: seed it here (and put the state back)."""
+    if seed is None:
+        yield
+        return
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
 def sobol_indices(sweep: SweepLike, output: str, *, confidence: float = 0.95, seed: Optional[int] = 0) -> pd.DataFrame:
     """First-order (S1) and total (ST) Sobol' indices of `output` with their confidence half-widths,
     one row per parameter, from a ``design="sobol"`` sweep (SALib.analyze.sobol)."""
@@ -81,8 +97,9 @@ def sobol_indices(sweep: SweepLike, output: str, *, confidence: float = 0.95, se
     problem = _problem(ds)
     y = output_per_point(ds, output)
     second = bool(int(ds.attrs.get("sweep_second_order", 0)))
-    result = sobol.analyze(problem, y, calc_second_order=second, conf_level=confidence, seed=seed,
-                           print_to_console=False)
+    with _bootstrap_seed(seed):
+        result = sobol.analyze(problem, y, calc_second_order=second, conf_level=confidence, seed=seed,
+                               print_to_console=False)
     return pd.DataFrame({"parameter": problem["names"], "S1": result["S1"], "S1_conf": result["S1_conf"],
                          "ST": result["ST"], "ST_conf": result["ST_conf"]}).set_index("parameter")
 
@@ -101,8 +118,9 @@ def morris_indices(sweep: SweepLike, output: str, *, confidence: float = 0.95, s
     points["point"] = ds["point"].values
     x = points.groupby("point").first().sort_index()[problem["names"]].to_numpy(dtype=float)
     levels = int(ds.attrs.get("sweep_levels", 4))
-    result = morris.analyze(problem, x, y, conf_level=confidence, num_levels=levels, seed=seed,
-                            print_to_console=False)
+    with _bootstrap_seed(seed):
+        result = morris.analyze(problem, x, y, conf_level=confidence, num_levels=levels, seed=seed,
+                                print_to_console=False)
     return pd.DataFrame({"parameter": problem["names"], "mu": result["mu"], "mu_star": result["mu_star"],
                          "mu_star_conf": result["mu_star_conf"], "sigma": result["sigma"]}).set_index("parameter")
 

@@ -142,7 +142,12 @@ def _check_value(name: str, spec: Mapping[str, Any], value: Any, what: str = "va
         value = int(value)
     else:
         value = float(value)
-        if not math.isfinite(value):
+        # Infinity only where the parameter allows it (max_jail_term = inf: jailed for ever), and as a
+        # level or a fixed value: a range needs finite ends to be sampled.
+        if math.isinf(value) and what.startswith("range"):
+            raise ValueError(f"parameter {name!r}: {what} {value!r} is not allowed: a range is sampled, so its ends "
+                             f"must be finite ({allowed}; give inf as a level or a fixed value)")
+        if math.isnan(value) or (math.isinf(value) and value != spec["maximum"]):
             raise bad
     if not spec["minimum"] <= value <= spec["maximum"]:
         raise bad
@@ -216,6 +221,12 @@ def _count(name: str, value: Any, minimum: int, maximum: Optional[int] = None) -
         expected = f"an integer >= {minimum}" if maximum is None else f"an integer in [{minimum}, {maximum}]"
         raise ValueError(f"{name} = {value!r} is not allowed: expected {expected}")
     return int(value)
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} = {value!r} is not allowed: expected True or False")
+    return bool(value)
 
 
 #: The most runs (design points x replicates) one sweep may hold. A sweep is for hundreds to
@@ -295,9 +306,9 @@ class Sweep:
         if self.seed > MAX_SCENARIO_SEED:
             raise ValueError(f"seed = {seed} is not allowed: expected an integer in [0, {MAX_SCENARIO_SEED}]")
         self.threads_per_run = _count("threads_per_run", threads_per_run, 1, MAX_THREADS)
-        self.second_order = bool(second_order)
+        self.second_order = _flag("second_order", second_order)
         self.levels = _count("levels", levels, 2)
-        self.common_seeds = bool(common_seeds)
+        self.common_seeds = _flag("common_seeds", common_seeds)
         if self.model == SAHEL_MODEL:
             self.steps = self._scenario_days if steps is None else _count("steps", steps, 1)
             if self.steps > _core.scenario_max_days():
@@ -605,8 +616,11 @@ class Sweep:
         recorded with their error (index.csv, :func:`open_sweep`) and do not stop the others.
         Ctrl-C stops the sweep; the index keeps what finished, and running it again resumes.
         """
-        return _execute_sweep(self, os.fspath(directory), client=client, workers=workers, progress=progress,
-                              resume=resume)
+        directory = os.fspath(directory)
+        if not directory:
+            raise ValueError("directory = '' is not allowed: expected the sweep's own directory (its index and "
+                             "run files go there, and resume=False empties it)")
+        return _execute_sweep(self, directory, client=client, workers=workers, progress=progress, resume=resume)
 
 
 @dataclasses.dataclass

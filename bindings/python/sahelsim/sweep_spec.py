@@ -140,5 +140,8 @@ def load_spec(path: Union[str, os.PathLike]) -> SweepSpec:
         section_name = "[parameters]" if "parameter" in message.split(":")[0] else "[sweep]"
         raise SpecError(f"{path}: {section_name} {message}") from None
     stem = os.path.splitext(os.path.basename(path))[0]
+    if section.get("output") == "":
+        raise SpecError(f"{path}: [sweep] output = '' is not allowed: expected a directory name (or no output key: "
+                        f"sweeps/{stem})")
     output = section.get("output") or os.path.join("sweeps", stem)
     return SweepSpec(path=path, sweep=sweep, output=output)
