@@ -116,6 +116,22 @@ def test_bad_requests_answer_400_and_unknown_sessions_404(client):
     assert client.post("/api/reset", data="[1, 2]", content_type="application/json").status_code == 400
 
 
+@pytest.mark.parametrize("data, content_type", [
+    ('{"scenario": "siege-classroom",}', "application/json"),  # a trailing comma: not JSON
+    ("[" * 100_000, "application/json"),                       # nested too deeply for the parser
+    ('{"scenario": "siege-classroom"', "text/plain"),
+])
+def test_a_body_that_is_not_json_answers_400_instead_of_a_default_session(client, data, content_type):
+    response = client.post("/api/reset", data=data, content_type=content_type)
+    assert response.status_code == 400, response.data[:200]
+    assert "not valid JSON" in response.get_json()["error"]
+
+
+def test_an_empty_body_resets_to_the_default_scenario(client):
+    response = client.post("/api/reset")
+    assert response.status_code == 200 and response.get_json()["session"]
+
+
 def test_epstein_session_draws_its_cells_and_citizens(client):
     data = reset(client, "epstein", {"legitimacy": 0.82, "seed": 3}).get_json()
     assert data["static"]["model"] == "epstein" and data["static"]["shape"] == [40, 40]

@@ -14,6 +14,7 @@ Bad input answers 400 with {"error": message}; an unknown (expired) session 404.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, Dict
 
@@ -57,9 +58,15 @@ def create_app(threads: int = 1) -> Flask:
     app.config["SAHELSIM_SESSIONS"] = sessions
 
     def body() -> Dict[str, Any]:
-        data = request.get_json(silent=True)
-        if data is None:
-            data = {}
+        """The request's JSON object: {} for an empty body; 400 for anything that is not a JSON object
+        (malformed JSON was taken as {}, so a reset ignored the scenario asked for)."""
+        raw = request.get_data(cache=True)
+        if not raw.strip():
+            return {}
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError) as error:  # RecursionError: brackets nested too deeply
+            raise InputError(f"the request body is not valid JSON ({str(error)[:120]}): expected a JSON object") from None
         if not isinstance(data, dict):
             raise InputError("the request body is not allowed: expected a JSON object")
         return data
