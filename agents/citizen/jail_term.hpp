@@ -32,19 +32,17 @@ double draw_jail_term(Stream& stream, double max_jail_term, JailDraw draw) {
   if (std::isinf(max_jail_term)) return std::numeric_limits<double>::infinity();
   constexpr double kLargestExactInteger = 9007199254740992.0;  // 2^53
   const double whole = std::floor(max_jail_term);
+  if (draw != JailDraw::continuous && whole > kLargestExactInteger)
+    return std::floor(boost::random::uniform_real_distribution<double>(0.0, whole)(stream));
   switch (draw) {
     case JailDraw::continuous:
       return boost::random::uniform_real_distribution<double>(0.0, max_jail_term)(stream);
     case JailDraw::int_below: {
       if (whole <= 0.0) return 0.0;
-      if (whole > kLargestExactInteger)
-        return std::floor(boost::random::uniform_real_distribution<double>(0.0, whole)(stream));
       const auto j = static_cast<long long>(whole);
       return static_cast<double>(boost::random::uniform_int_distribution<long long>(0, j - 1)(stream));
     }
     case JailDraw::int_inclusive: {
-      if (whole > kLargestExactInteger)
-        return std::floor(boost::random::uniform_real_distribution<double>(0.0, whole)(stream));
       const auto j = static_cast<long long>(whole);
       return static_cast<double>(boost::random::uniform_int_distribution<long long>(0, j)(stream));
     }

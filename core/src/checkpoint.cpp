@@ -95,8 +95,7 @@ std::string first_difference(const std::string& a, const std::string& b) {
 std::vector<unsigned char> read_file(const std::string& path) {
   struct stat entry {};
   if (::stat(path.c_str(), &entry) == 0 && !S_ISREG(entry.st_mode))
-    throw CheckpointError("cannot read checkpoint " + quoted(path) + ": it is " +
-                          (S_ISDIR(entry.st_mode) ? "a directory" : "not a regular file"));
+    throw CheckpointError("cannot read checkpoint " + quoted(path) + ": it is " + kind_of_entry(entry.st_mode));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CheckpointError("cannot read checkpoint " + quoted(path) + ": " + std::strerror(errno));
   std::vector<unsigned char> bytes;

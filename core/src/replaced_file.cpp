@@ -13,7 +13,8 @@ namespace {
 
 std::string quoted(const std::string& text) { return "'" + text + "'"; }
 
-/// What a file system entry of mode `mode` is, for messages ("a directory", ...).
+}  // namespace
+
 std::string kind_of_entry(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
   if (S_ISCHR(mode)) return "a character device";
@@ -22,8 +23,6 @@ std::string kind_of_entry(mode_t mode) {
   if (S_ISSOCK(mode)) return "a socket";
   return "not a regular file";
 }
-
-}  // namespace
 
 std::string replaced_file_target(const std::string& path, const std::string& action) {
   const std::string cannot = "cannot " + action + " " + quoted(path) + ": ";

@@ -2,9 +2,15 @@
 // checkpoints) may be written (run_file.cpp, checkpoint.cpp).
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 namespace sahelsim::core {
+
+/// What a file system entry of mode `mode` is, for messages: "a directory", "a character device",
+/// "a block device", "a named pipe", "a socket", or "not a regular file".
+std::string kind_of_entry(mode_t mode);
 
 /// The file that writing `path` replaces. Renaming over a path replaces whatever is there: so `path`
 /// may name nothing yet or a regular file (replaced), or a symbolic link to a regular file (the file
