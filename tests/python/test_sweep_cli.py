@@ -1,6 +1,12 @@
 """`sahelsim sweep SPEC`: a TOML spec run into its directory, resumed when run again; bad specs exit with
-2 naming the field, failed runs with 1, an unwritable directory with 3 (docs/SWEEPS.md)."""
+2 naming the field, failed runs with 1, an unwritable directory with 3, Ctrl-C with 130 (docs/SWEEPS.md)."""
 
+import os
+import signal
+import subprocess
+import time
+
+import h5py
 import pytest
 
 from sahelsim.sweep import open_sweep
@@ -147,3 +153,68 @@ def test_missing_scheduler_file_exits_2(run_cli, tmp_path):
     assert result.returncode == 2 and "--scheduler-file 'nowhere.json' does not exist" in result.stderr
     result = run_cli("sweep", _write(tmp_path, SPEC), "--scheduler", "tcp://127.0.0.1:1", "--workers", "2")
     assert result.returncode == 2 and "--workers sets the local process pool" in result.stderr
+
+
+# Four runs of a 200x200 lattice, 2 workers: each run takes about a second, so Ctrl-C finds them running.
+SLOW_SPEC = SPEC.replace("steps = 20", "steps = 400").replace('topology = "bounded"', "width = 200\nheight = 200")
+
+
+def _ctrl_c_of_a_sweep(sahelsim_command, tmp_path, ready):
+    """Starts `sahelsim sweep` in its own process group, waits until ready(tmp_path), then sends SIGINT to
+    the whole group, as Ctrl-C in a terminal does (the spawned workers included)."""
+    spec = _write(tmp_path, SLOW_SPEC)
+    process = subprocess.Popen(sahelsim_command + ["sweep", spec, "--workers", "2"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not ready(tmp_path) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)
+    assert ready(tmp_path), "the sweep did not get ready in 60 s"
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    return process.returncode, err, process.pid
+
+
+def _group_ends(process_group, seconds=20.0):
+    """True once no process of the group is left (the sweep's workers did not outlive it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process_group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_ctrl_c_while_the_workers_start_exits_130_without_their_tracebacks(sahelsim_command, tmp_path):
+    """Ctrl-C right after the sweep wrote its index, while the spawned workers import sahelsim: they
+    printed one KeyboardInterrupt traceback each; now only the sweep's process sees the signal."""
+    returncode, err, group = _ctrl_c_of_a_sweep(sahelsim_command, tmp_path,
+                                                lambda directory: (directory / "out" / "index.csv").exists())
+    assert returncode == 130, err
+    assert "Traceback" not in err, err
+    assert "interrupted" in err
+    assert _group_ends(group), "worker processes outlived the interrupted sweep"
+
+
+def test_ctrl_c_of_running_runs_marks_them_incomplete_and_the_sweep_resumes(sahelsim_command, run_cli, tmp_path):
+    def running(directory):
+        return any((directory / "out" / "runs").glob("run-*.h5")) if (directory / "out" / "runs").is_dir() else False
+
+    returncode, err, group = _ctrl_c_of_a_sweep(sahelsim_command, tmp_path, running)
+    assert returncode == 130, err
+    assert "Traceback" not in err, err
+    assert _group_ends(group), "worker processes outlived the interrupted sweep"
+    statuses = []
+    for path in sorted((tmp_path / "out" / "runs").glob("run-*.h5")):
+        with h5py.File(path, "r") as f:
+            statuses.append(f.attrs["run_status"].decode() if isinstance(f.attrs["run_status"], bytes)
+                            else str(f.attrs["run_status"]))
+    assert "incomplete" in statuses, statuses
+    resumed = run_cli("sweep", "spec.toml")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "4 runs, 4 done" in resumed.stdout and "0 failed" in resumed.stdout

@@ -31,6 +31,7 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 import socket
 import sys
 import time
@@ -709,8 +710,35 @@ def _run_model(task: Mapping[str, Any]) -> Tuple[Dict[str, float], float]:
     return summary, float(result["wall_seconds"])
 
 
+# True while a worker of the sweep's own pool runs a task (see _stop_worker).
+_worker_busy = False
+
+
+def _start_worker() -> None:
+    """Initializer of the sweep's own pool's workers. They are born with SIGINT blocked (see
+    _ExecutorBackend._fill), so Ctrl-C in the terminal reaches only the sweep's process, which stops
+    its workers with SIGTERM: this handler stops a run as Ctrl-C would (its file closed and marked
+    incomplete) and ends an idle worker quietly."""
+    signal.signal(signal.SIGTERM, _stop_worker)
+
+
+def _stop_worker(signum: int, frame: Any) -> None:
+    if _worker_busy:
+        raise KeyboardInterrupt
+    os._exit(128 + signum)
+
+
 def _execute_run(task: Mapping[str, Any]) -> Dict[str, Any]:
     """Runs one task and returns its record; an exception of the model becomes a failed record."""
+    global _worker_busy
+    _worker_busy = True
+    try:
+        return _execute_run_body(task)
+    finally:
+        _worker_busy = False
+
+
+def _execute_run_body(task: Mapping[str, Any]) -> Dict[str, Any]:
     started = _utc_now()
     clock = time.perf_counter()
     record: Dict[str, Any] = {"run": task["run"], "started_utc": started, "host": socket.gethostname(),
@@ -959,9 +987,20 @@ class _ExecutorBackend:
         self._fill()
 
     def _fill(self) -> None:
-        while self._waiting and (self._window is None or len(self._pending) < self._window):
-            task = self._waiting.pop(0)
-            self._pending[self._executor.submit(self._function, task)] = task
+        # Our own pool starts its worker processes in submit(), from this thread: with SIGINT blocked
+        # here they are born with it blocked (a mask survives the spawn's exec), so Ctrl-C does not
+        # interrupt them while they import sahelsim (each printed a KeyboardInterrupt traceback);
+        # close() stops them. A SIGINT that comes meanwhile waits, pending, until the mask is restored.
+        blocked = self._make is not None and hasattr(signal, "pthread_sigmask")
+        if blocked:
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            while self._waiting and (self._window is None or len(self._pending) < self._window):
+                task = self._waiting.pop(0)
+                self._pending[self._executor.submit(self._function, task)] = task
+        finally:
+            if blocked:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def poll(self, timeout: float) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
         if not self._pending:
@@ -1012,8 +1051,28 @@ class _ExecutorBackend:
     def close(self, cancel: bool) -> None:
         for future in self._pending:
             future.cancel()
-        if self._make is not None:
-            self._executor.shutdown(wait=not cancel, cancel_futures=True)
+        if self._make is None:
+            return
+        # (a private attribute of ProcessPoolExecutor: its worker processes by pid)
+        workers = list((getattr(self._executor, "_processes", None) or {}).values())
+        self._executor.shutdown(wait=not cancel, cancel_futures=True)
+        if cancel:
+            _stop_workers(workers)
+
+
+def _stop_workers(workers: Sequence[Any], grace_seconds: float = 10.0) -> None:
+    """Stops the pool's worker processes after Ctrl-C: SIGTERM stops a running run as Ctrl-C would (its
+    file marked incomplete, see _start_worker); a worker still alive after grace_seconds is killed
+    (its run file is then left as a killed run's: readable, incomplete)."""
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    deadline = time.monotonic() + grace_seconds
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.kill()
+            worker.join(1.0)
 
 
 def _is_dask_client(client: Any) -> bool:
@@ -1119,7 +1178,8 @@ def _make_backend(client: Any, directory: str, workers: Optional[int], threads_p
 
         def make() -> concurrent.futures.ProcessPoolExecutor:
             return concurrent.futures.ProcessPoolExecutor(max_workers=count,
-                                                          mp_context=multiprocessing.get_context("spawn"))
+                                                          mp_context=multiprocessing.get_context("spawn"),
+                                                          initializer=_start_worker)
 
         return _ExecutorBackend(make(), window=count, make=make)
     if isinstance(client, str):
