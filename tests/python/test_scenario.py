@@ -72,9 +72,22 @@ def test_cli_list_check_and_show(run_cli):
     assert checked.returncode == 0 and checked.stdout.strip() == "ok", checked.stderr
     shown = run_cli("scenario", "show", "siege-classroom", "--format", "json")
     assert shown.returncode == 0
-    assert json.loads(shown.stdout)["map"]["data"] == "siege-classroom"
+    assert json.loads(shown.stdout)["map"]["data"] == "bundled:siege-classroom"
     toml_text = run_cli("scenario", "show", "mali-2025")
     assert toml_text.returncode == 0 and "[period]" in toml_text.stdout
+
+
+def test_a_shown_bundled_scenario_saved_as_a_file_loads_and_runs(run_cli, tmp_path):
+    """`scenario show siege-classroom > FILE` names its map data "bundled:siege-classroom", which loads
+    from a file in any directory (it named "siege-classroom", looked for beside the file)."""
+    shown = run_cli("scenario", "show", "siege-classroom")
+    assert shown.returncode == 0, shown.stderr
+    (tmp_path / "copy.toml").write_text(shown.stdout, encoding="utf-8")
+    checked = run_cli("scenario", "check", "copy.toml")
+    assert checked.returncode == 0 and checked.stdout.strip() == "ok", checked.stderr
+    assert run_cli("scenario", "show", "copy.toml").stdout == shown.stdout
+    ran = run_cli("run", "copy.toml", "--days", "3", "-o", "copy.h5")
+    assert ran.returncode == 0, ran.stderr
 
 
 def test_cli_check_reports_every_problem_of_a_file(run_cli, tmp_path):

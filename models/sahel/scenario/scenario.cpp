@@ -501,20 +501,33 @@ std::shared_ptr<const DataPack> default_pack() {
 
 constexpr const char* bundled_prefix = "bundled:";
 
+// The data directories bundled with the scenarios (siege-classroom/, ...): those holding towns.csv.
+std::vector<std::string> bundled_data_directories() {
+  std::vector<std::string> directories;
+  for (const auto& name : embedded_scenario_file_names()) {
+    const auto slash = name.find('/');
+    if (slash != std::string::npos && name.substr(slash + 1) == "towns.csv") directories.push_back(name.substr(0, slash));
+  }
+  return directories;
+}
+
 // The data pack a scenario's [map] data names: the embedded default, a directory bundled with the
-// scenarios, or a directory on disk (relative to the scenario file).
+// scenarios ("bundled:NAME" from any file; a plain NAME in a bundled scenario), or a directory on disk
+// (relative to the scenario file).
 std::shared_ptr<const DataPack> resolve_pack(const std::string& data, const std::string& base, std::string& origin) {
   if (data == "default") {
     origin = "embedded";
     return default_pack();
   }
-  if (base.rfind(bundled_prefix, 0) == 0) {
-    const std::string directory = data;
+  const bool named_bundled = data.rfind(bundled_prefix, 0) == 0;
+  if (named_bundled || base.rfind(bundled_prefix, 0) == 0) {
+    const std::string directory = named_bundled ? data.substr(std::string(bundled_prefix).size()) : data;
     std::array<std::string, 7> texts, sources;
     for (std::size_t i = 0; i < DataPack::file_names.size(); ++i) {
       const std::string name = directory + "/" + std::string(DataPack::file_names[i]);
       if (!has_embedded_scenario_file(name))
-        throw DataError("no bundled data directory '" + directory + "' with " + std::string(DataPack::file_names[i]));
+        throw DataError("no bundled data directory '" + directory + "' with " + std::string(DataPack::file_names[i]) +
+                        " (bundled: " + joined(bundled_data_directories()) + ")");
       texts[i] = std::string(embedded_scenario_file(name));
       sources[i] = name;
     }
@@ -780,7 +793,9 @@ toml::table to_table(const Scenario& s) {
   root.insert("name", s.name);
   root.insert("description", s.description);
   root.insert("seed", static_cast<std::int64_t>(s.seed));
-  root.insert("map", toml::table{{"data", s.map_data}, {"cell_km", s.cell_km}});
+  // A bundled data directory is written as "bundled:NAME", so that the text loads from any file.
+  const bool bundled_data = s.map_origin.rfind(bundled_prefix, 0) == 0;
+  root.insert("map", toml::table{{"data", bundled_data ? s.map_origin : s.map_data}, {"cell_km", s.cell_km}});
   root.insert("period", toml::table{{"start", date(s.start)}, {"end", date(s.end)}});
   toml::table parameters;
   for (const auto& [name, value] : s.parameters.values()) {

@@ -219,6 +219,24 @@ TEST(SahelScenario, ResolvedScenarioReadsBackTheSame) {
   EXPECT_NE(sahel::scenario_to_json(s).find("\"name\""), std::string::npos);
 }
 
+TEST(SahelScenario, ABundledScenarioWithBundledDataReadsBackFromAnyFile) {
+  // The text `sahelsim scenario show siege-classroom` prints names its data "bundled:siege-classroom", so
+  // it loads again as a file in any directory (a plain "siege-classroom" was looked for beside the file).
+  const auto s = sahel::load_scenario_by_name_or_path("siege-classroom");
+  const std::string text = sahel::scenario_to_toml(s);
+  EXPECT_NE(text.find("data = 'bundled:siege-classroom'"), std::string::npos) << text;
+  const auto again = sahel::load_scenario(text, "/nonexistent/dir/copy.toml", "/nonexistent/dir");
+  EXPECT_EQ(again.map_origin, "bundled:siege-classroom");
+  EXPECT_EQ(sahel::scenario_to_toml(again), text);
+}
+
+TEST(SahelScenario, AnUnknownBundledDataDirectoryListsTheBundledOnes) {
+  const auto message = all(problems_of(std::string(minimal) + "[map]\ndata = \"bundled:nope\"\n"));
+  EXPECT_NE(message.find("field 'map.data' = 'bundled:nope' cannot be used: no bundled data directory 'nope'"),
+            std::string::npos) << message;
+  EXPECT_NE(message.find("(bundled: siege-classroom)"), std::string::npos) << message;
+}
+
 TEST(SahelParameters, EveryParameterHasUnitDescriptionAndSource) {
   for (const auto& spec : sahel::sahel_parameters()) {
     EXPECT_FALSE(spec.unit.empty()) << spec.name;

@@ -36,6 +36,7 @@ def scenario_data_dir(scenario: Scenario) -> Optional[str]:
         # A scenario file on disk: its data directory is relative to the file.
         base = os.path.dirname(os.path.abspath(scenario.source))
         return os.path.normpath(os.path.join(base, data))
+    data = scenario.map_origin[len("bundled:"):]  # (the resolved text names it "bundled:NAME")
     candidates = [os.path.join(_HERE, "scenario_data", data),
                   os.path.join(os.path.realpath(_HERE), "..", "..", "..", "..", "scenarios", data)]
     for candidate in candidates:
