@@ -49,6 +49,21 @@ def test_map_snapshot_names_what_is_allowed(run):
         sp.map_snapshot(run, "rain")
     with pytest.raises(ValueError, match=r"snapshot = 10 is not allowed: expected an index in \[-10, 9\]"):
         sp.map_snapshot(run, "control", snapshot=10)
+    with pytest.raises(ValueError, match=r"snapshot = True is not allowed: expected an integer"):
+        sp.map_snapshot(run, "control", snapshot=True)
+    with pytest.raises(ValueError, match=r"snapshot = 1.5 is not allowed: expected an integer"):
+        sp.map_snapshot(run, "control", snapshot=1.5)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(dpi=0), r"dpi = 0 is not allowed: expected a finite number > 0"),
+    (dict(fps=float("nan")), r"fps = nan is not allowed: expected a finite number > 0"),
+    (dict(every=0), r"every = 0 is not allowed: expected an integer >= 1"),
+    (dict(every=2.0), r"every = 2.0 is not allowed: expected an integer >= 1"),
+])
+def test_animate_names_the_argument_that_is_not_allowed(run, tmp_path, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        sp.animate(run, "control", tmp_path / "control.gif", **kwargs)
 
 
 def test_series_plots_dates_and_cumulative_totals(run):

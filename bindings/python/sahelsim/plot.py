@@ -22,7 +22,7 @@ import datetime
 import math
 import os
 import shutil
-from typing import Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -277,7 +277,23 @@ def _new_axes(ax, figsize=(8, 7)):
     return fig.add_subplot()
 
 
+def _check_integer(name: str, value: Any, minimum: Optional[int] = None) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or \
+            (minimum is not None and value < minimum):
+        expected = "an integer" if minimum is None else f"an integer >= {minimum}"
+        raise ValueError(f"{name} = {value!r} is not allowed: expected {expected}")
+    return int(value)
+
+
+def _check_positive(name: str, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or \
+            not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} = {value!r} is not allowed: expected a finite number > 0")
+    return float(value)
+
+
 def _snapshot_index(ds, snapshot: int) -> int:
+    snapshot = _check_integer("snapshot", snapshot)
     count = ds.sizes.get("snapshot", 0)
     if count == 0:
         raise ValueError("the run file has no snapshots: run with snapshot_every > 0 (e.g. --snapshot-every 7)")
@@ -430,10 +446,9 @@ def animate(run: Run, name: str, path: Union[str, os.PathLike], *, fps: float = 
     from matplotlib.animation import FFMpegWriter, PillowWriter
 
     path = os.fspath(path)
-    if every < 1:
-        raise ValueError(f"every = {every} is not allowed: expected an integer >= 1")
-    if fps <= 0:
-        raise ValueError(f"fps = {fps} is not allowed: expected a number > 0")
+    every = _check_integer("every", every, 1)
+    fps = _check_positive("fps", fps)
+    dpi = _check_positive("dpi", dpi)
     if path.lower().endswith(".mp4"):
         if shutil.which("ffmpeg") is None:
             raise ValueError("an MP4 needs ffmpeg on the PATH (apt-get install ffmpeg); write a .gif instead")

@@ -37,7 +37,7 @@ import sys
 import time
 import uuid
 import warnings
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ import xarray as xr
 
 from . import _core
 from ._model import MAX_SCENARIO_SEED, MAX_THREADS, Model, available_threads
+from ._model import _check_count as _count
 from ._model import parameters as parameter_specs
 
 #: The designs: name -> what it is (SALib's samplers for all but the factorial).
@@ -214,14 +215,6 @@ def run_seed(sweep_seed: int, point: int, replicate: int, common_seeds: bool = F
 
 
 # ---- the sweep ----------------------------------------------------------------------------------
-
-
-def _count(name: str, value: Any, minimum: int, maximum: Optional[int] = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum or (
-            maximum is not None and value > maximum):
-        expected = f"an integer >= {minimum}" if maximum is None else f"an integer in [{minimum}, {maximum}]"
-        raise ValueError(f"{name} = {value!r} is not allowed: expected {expected}")
-    return int(value)
 
 
 def _flag(name: str, value: Any) -> bool:
@@ -427,8 +420,12 @@ class Sweep:
             if outputs == "all":
                 return self._series_names()
             outputs = [outputs]
-        outputs = list(outputs)
         known = self._series_names()
+        listed = None if isinstance(outputs, Mapping) or not isinstance(outputs, Iterable) else list(outputs)
+        if listed is None or not all(isinstance(name, str) for name in listed):
+            raise ValueError(f"outputs = {outputs!r} is not allowed: expected 'all', a series name or a list of "
+                             f"series names; known series: {', '.join(known)}")
+        outputs = listed
         for name in outputs:
             if name not in known:
                 raise ValueError(f"outputs: unknown series {name!r} of model {self.model!r}; known series: "
