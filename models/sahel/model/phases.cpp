@@ -26,9 +26,10 @@ double poisson(RandomStream& stream, double mean) {
   return double(dist(stream));
 }
 
-double day_of_year(const Date& start, std::int64_t day) {
-  const Date jan1{start.year, 1, 1};
-  return double(start.days_since_epoch() - jan1.days_since_epoch() + day + 1);
+// Whether the date is the harvest's day of the year (1 = 1 January); a day beyond the year's length
+// (366 in a year of 365 days) is its last day.
+bool is_harvest_day(const Date& date, std::int64_t harvest_day_of_year) {
+  return date.day_of_year() == std::min<std::int64_t>(harvest_day_of_year, date.days_in_year());
 }
 
 }  // namespace
@@ -62,8 +63,11 @@ std::int32_t SahelModel::State::nearest_village(const Point& where, double radiu
   return best;
 }
 
-void SahelModel::State::kill_civilians_near(const Point& where, double killed, Actor perpetrator, std::int32_t village) {
-  if (killed <= 0) return;
+// Kills up to `killed` residents of `village` (no more than it has) and returns how many died; the
+// villages around hear of it (legitimacy, fear, flight).
+double SahelModel::State::kill_civilians_near(const Point& where, double killed, Actor perpetrator, std::int32_t village) {
+  if (village >= 0) killed = std::min(killed, (*v.residents)[village]);
+  if (killed <= 0) return 0.0;
   const bool by_state = perpetrator == Actor::army || perpetrator == Actor::partner || perpetrator == Actor::militia;
   const double radius = p("abuse_radius_km"), flee_radius = p("flee_radius_km");
   village_index.within(where, std::max(radius, flee_radius), village_points, [&](std::int32_t i) {
@@ -74,6 +78,7 @@ void SahelModel::State::kill_civilians_near(const Point& where, double killed, A
     if (d <= flee_radius || i == village) (*v.last_lethal_day)[i] = std::int32_t(day + 1);
   });
   if (village >= 0) (*v.residents)[village] = std::max(0.0, (*v.residents)[village] - killed);
+  return killed;
 }
 
 bool SahelModel::State::in_hot_zone(const Point& where) const {
@@ -246,8 +251,8 @@ void SahelModel::State::measure_presence() {
 // ---- village_economy -----------------------------------------------------------------------------
 
 void SahelModel::State::village_economy() {
-  const double doy = day_of_year(scenario.start, day);
-  const bool harvest_today = std::llround(doy) % 365 == pi("harvest_day_of_year") % 365;
+  // Step day + 1 simulates the date start + day (events, ODD §2).
+  const bool harvest_today = is_harvest_day(scenario.start.plus_days(day), pi("harvest_day_of_year"));
   const double harvest = p("harvest_food_days"), income0 = p("daily_income_fcfa"), fuel_share = p("fuel_income_share");
   const double state_tax = p("state_tax_share"), official = p("fuel_price_fcfa_per_litre");
   const double food_day_price = 0.5 * income0;  // ASSUMED: half of a normal income buys a day of food
@@ -354,8 +359,7 @@ void SahelModel::State::collect_levies() {
       e.target = Actor::state;
       e.where = village_points[i];
       e.agent = band;
-      e.civilians_killed = 1.0 + poisson(stream, 0.25);
-      kill_civilians_near(e.where, e.civilians_killed, Actor::militant, std::int32_t(i));
+      e.civilians_killed = kill_civilians_near(e.where, 1.0 + poisson(stream, 0.25), Actor::militant, std::int32_t(i));
       mark_attack_near(e.where, state_responds(e.where, (*b.fighters)[band]));
       add_event(e);
     } else if (kind == 2) {
@@ -533,8 +537,8 @@ void SahelModel::State::bands_act() {
         e.actor = Actor::militant;
         e.where = village_points[target];
         e.agent = std::int32_t(k);
-        e.civilians_killed = poisson(stream, p("raid_civilians_killed_mean"));
-        kill_civilians_near(e.where, e.civilians_killed, Actor::militant, target);
+        e.civilians_killed = kill_civilians_near(e.where, poisson(stream, p("raid_civilians_killed_mean")), Actor::militant,
+                                                 target);
         add_event(e);
         mark_attack_near(e.where, state_responds(e.where, fighters));
         (*b.x)[k] = 0.5 * (at.x + village_points[target].x);
@@ -931,9 +935,8 @@ void SahelModel::State::reprisal(std::int32_t unit, const Point& where, int caus
   e.target = Actor::militant;
   e.where = village_points[target];
   e.agent = unit;
-  e.civilians_killed = std::min((*v.residents)[target], poisson(stream, p("reprisal_victims_mean")));
+  e.civilians_killed = kill_civilians_near(e.where, poisson(stream, p("reprisal_victims_mean")), e.actor, target);
   if (e.civilians_killed <= 0) return;
-  kill_civilians_near(e.where, e.civilians_killed, e.actor, target);
   (*v.grievance)[target] += p("abuse_anger_jump") * (1.0 - (*v.grievance)[target]);
   (*v.fear_state)[target] += 0.1 * (1.0 - (*v.fear_state)[target]);
   add_event(e);
@@ -985,14 +988,13 @@ void SahelModel::State::military_act() {
     e.target = Actor::militant;
     e.where = band_points[k];
     e.agent = std::int32_t(k);
-    e.militants_killed = std::round(p("strike_kill_fraction") * (*b.fighters)[k]);
+    e.militants_killed = std::min((*b.fighters)[k], std::round(p("strike_kill_fraction") * (*b.fighters)[k]));
     (*b.fighters)[k] -= e.militants_killed;
     (*b.morale)[k] = std::max(0.0, (*b.morale)[k] - 0.1);
     // Strikes on gatherings sometimes kill civilians (R-a4 indiscriminate violence).
     const std::int32_t village = nearest_village(e.where, 10.0);
     if (village >= 0) {
-      e.civilians_killed = poisson(stream, 0.5);
-      kill_civilians_near(e.where, e.civilians_killed, Actor::army, village);
+      e.civilians_killed = kill_civilians_near(e.where, poisson(stream, 0.5), Actor::army, village);
     }
     add_event(e);
   }
@@ -1071,7 +1073,8 @@ void SahelModel::State::villages_respond() {
       (*v.recruits_total)[i] += joined;
       recruits_today_total += joined;
     }
-    const double fled = (*v.displaced_today)[i];
+    // Flight and recruitment were both drawn from the morning's residents: no more flee than are left.
+    const double fled = std::min((*v.displaced_today)[i], std::max(0.0, (*v.residents)[i] - (*v.displaced_in)[i]));
     if (fled == 0.0) continue;
     const std::int32_t mk = (*v.market)[i];
     const std::int32_t host = std::int32_t((*m.town)[mk]);

@@ -176,7 +176,7 @@ struct SahelModel::State {
   double p(const char* name) const { return params.real(name); }
   std::int64_t pi(const char* name) const { return params.integer(name); }
   void add_event(Event e);
-  void kill_civilians_near(const Point& where, double killed, Actor perpetrator, std::int32_t village);
+  double kill_civilians_near(const Point& where, double killed, Actor perpetrator, std::int32_t village);
   void mark_attack_near(const Point& where, bool repelled);
   std::int32_t nearest_town(const Point& where) const;
   std::int32_t nearest_market(const Point& where) const;

@@ -694,6 +694,14 @@ Date Date::plus_days(std::int64_t days) const {
   return Date{int(yoe + era * 400 + (m <= 2 ? 1 : 0)), m, d};
 }
 
+int Date::day_of_year() const {
+  return int(days_since_epoch() - Date{year, 1, 1}.days_since_epoch()) + 1;
+}
+
+int Date::days_in_year() const {
+  return int(Date{year + 1, 1, 1}.days_since_epoch() - Date{year, 1, 1}.days_since_epoch());
+}
+
 std::string Date::iso() const {
   char text[16];
   std::snprintf(text, sizeof text, "%04d-%02d-%02d", year, month, day);

@@ -42,6 +42,9 @@ struct Date {
   std::int64_t days_since_epoch() const;
   /// The date `days` after this one (before it if negative).
   Date plus_days(std::int64_t days) const;
+  /// 1 for 1 January, up to days_in_year() for 31 December.
+  int day_of_year() const;
+  int days_in_year() const;  // 365 or 366
   std::string iso() const;  // "2025-07-01"
   friend bool operator<(const Date& a, const Date& b) { return a.days_since_epoch() < b.days_since_epoch(); }
 };

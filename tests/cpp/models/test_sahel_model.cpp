@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -381,6 +382,93 @@ TEST(SahelModelCapital, CapitalIsNeverCapturedInTheDefaultScenario) {
   const CalibrationSummary summary = model.summary();
   EXPECT_EQ(summary.days, s.days());
   EXPECT_FALSE(summary.capital_captured);
+}
+
+// ---- stocks at the bounds of the parameters ------------------------------------------------------
+
+double total(const std::vector<double>& values) {
+  double sum = 0.0;
+  for (double value : values) sum += value;
+  return sum;
+}
+
+// mali-2025 with every flight probability at its upper bound (1): everyone who may flee does.
+Scenario mali_everyone_flees() {
+  Scenario s = bundled("mali-2025");
+  s.parameters.set("flee_base_probability", 1.0);
+  s.parameters.set("flee_attack_probability", 1.0);
+  s.parameters.set("flee_siege_probability", 1.0);
+  return s;
+}
+
+// The lowest value a double column of `kind` takes over the first `days` steps, and its day.
+std::pair<double, int> lowest(const Scenario& s, const char* kind, const char* name, int days) {
+  SahelModel model(s, map_for(s), 2);
+  const auto& values = column<double>(model, kind, name);
+  std::pair<double, int> result{0.0, 0};
+  for (int day = 1; day <= days; ++day) {
+    model.step();
+    const double low = values.empty() ? 0.0 : *std::min_element(values.begin(), values.end());
+    if (day == 1 || low < result.first) result = {low, day};
+  }
+  return result;
+}
+
+TEST(SahelModelStocks, NoVillageHasFewerThanNoResidentsWhenEveryoneFlees) {
+  // Flight and recruitment are both drawn from the morning's residents: at most all of them leave.
+  const auto [low, day] = lowest(mali_everyone_flees(), "village", "residents", 90);
+  EXPECT_GE(low, 0.0) << "day " << day;
+}
+
+TEST(SahelModelStocks, ResidentsLostAreTheCiviliansKilledAndTheRecruits) {
+  // Flight moves people between villages; they leave the population only by death or by joining a
+  // band. Villages emptied by flight are still raided and punished: deaths count only the living.
+  const Scenario s = mali_everyone_flees();
+  SahelModel model(s, map_for(s), 2);
+  const auto& residents = column<double>(model, "village", "residents");
+  std::vector<std::size_t> lost_to;
+  for (const char* name : {"recruits", "deaths_civilians_by_militants", "deaths_civilians_by_army",
+                           "deaths_civilians_by_partner", "deaths_civilians_by_militia"})
+    lost_to.push_back(series_index(model, name));
+  double before = total(residents);
+  for (std::int64_t day = 1; day <= s.days(); ++day) {
+    model.step();
+    const auto values = model.series_values();
+    double lost = 0.0;
+    for (std::size_t k : lost_to) lost += values[k];
+    const double after = total(residents);
+    ASSERT_NEAR(before - after, lost, 1e-3) << "day " << day;
+    before = after;
+  }
+}
+
+TEST(SahelModelStocks, AStrikeThatKillsEveryFighterLeavesNoneNotFewer) {
+  Scenario s = bundled("mali-2025");
+  s.parameters.set("strike_kill_fraction", 1.0);
+  const auto [low, day] = lowest(s, "band", "fighters", 90);
+  EXPECT_GE(low, 0.0) << "day " << day;
+}
+
+TEST(SahelModelHarvest, TheHarvestComesOnItsDayOfTheYearInLeapYearsToo) {
+  // Two years from 1 January 2027 (2028 is a leap year), harvest on day 366: the last day of each
+  // year, 31 December 2027 and 31 December 2028 (the day count once drifted: 1 January 2027 and 2028).
+  Scenario s = bundled("siege-classroom");
+  s.start = Date{2027, 1, 1};
+  s.end = Date{2028, 12, 31};
+  s.events.clear();
+  s.parameters.set("harvest_day_of_year", std::int64_t(366));
+  SahelModel model(s, map_for(s), 1);
+  const auto& food = column<double>(model, "village", "food_days");
+  const double jump = 0.25 * s.parameters.real("harvest_food_days") * double(food.size());  // a harvest's size
+  std::vector<std::string> harvests;
+  double before = total(food);
+  for (std::int64_t day = 0; day < s.days(); ++day) {
+    model.step();
+    const double after = total(food);
+    if (after - before > jump) harvests.push_back(s.start.plus_days(day).iso());
+    before = after;
+  }
+  EXPECT_EQ(harvests, (std::vector<std::string>{"2027-12-31", "2028-12-31"}));
 }
 
 // ---- interface -----------------------------------------------------------------------------------

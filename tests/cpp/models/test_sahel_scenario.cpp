@@ -48,6 +48,18 @@ TEST(SahelDate, PlusDaysCrossesMonthsYearsAndLeapDays) {
   EXPECT_EQ(start.plus_days(12345).days_since_epoch() - start.days_since_epoch(), 12345);
 }
 
+TEST(SahelDate, DayOfYearCountsFromTheFirstOfJanuaryInLeapYearsToo) {
+  EXPECT_EQ((sahel::Date{2025, 1, 1}).day_of_year(), 1);
+  EXPECT_EQ((sahel::Date{2025, 10, 17}).day_of_year(), 290);
+  EXPECT_EQ((sahel::Date{2044, 10, 16}).day_of_year(), 290);
+  EXPECT_EQ((sahel::Date{2025, 12, 31}).day_of_year(), 365);
+  EXPECT_EQ((sahel::Date{2028, 12, 31}).day_of_year(), 366);
+  EXPECT_EQ((sahel::Date{2025, 6, 1}).days_in_year(), 365);
+  EXPECT_EQ((sahel::Date{2028, 6, 1}).days_in_year(), 366);
+  EXPECT_EQ((sahel::Date{2100, 6, 1}).days_in_year(), 365);
+  EXPECT_EQ((sahel::Date{2000, 6, 1}).days_in_year(), 366);
+}
+
 TEST(SahelScenario, MinimalScenarioGetsEveryDefault) {
   const sahel::Scenario s = sahel::load_scenario(minimal, "test.toml");
   EXPECT_EQ(s.name, "t");
