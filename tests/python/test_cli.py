@@ -2,7 +2,10 @@
 
 import os
 import resource
+import signal
 import subprocess
+import sys
+import time
 
 import pytest
 import xarray as xr
@@ -158,3 +161,24 @@ def test_an_argument_that_is_not_utf8_exits_2(sahelsim_command, tmp_path):
     stderr = result.stderr.decode("utf-8", "replace")
     assert result.returncode == 2, stderr
     assert "is not valid UTF-8" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6])
+def test_ctrl_c_while_the_command_starts_exits_130_without_a_traceback(sahelsim_command, tmp_path, delay):
+    """Ctrl-C while Python loads sahelsim (about half a second: NumPy, pandas, xarray, the C++ module)
+    printed a traceback of the imports; the console script now loads the command line inside a handler
+    (sahelsim/__main__.py). At 0.0 the signal may come before Python handles it: killed by SIGINT."""
+    process = subprocess.Popen(sahelsim_command + ["run", "epstein", "--steps", "1000000", "-o", "r.h5"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode in (130, -signal.SIGINT), err
+    assert "Traceback" not in err, err
+
+
+def test_python_m_sahelsim_is_the_command_line():
+    result = subprocess.run([sys.executable, "-m", "sahelsim", "--version"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("sahelsim ")

@@ -23,15 +23,22 @@ The engine is C++ (oneTBB, HDF5); this package drives it from Python::
     sahelsim.open_sweep("out/")                 # one xarray.Dataset over `run` (docs/SWEEPS.md)
 """
 
-from ._core import CheckpointError, RunFileError, build_info
-from ._model import Model, checkpoint_info, models, parameter_table, parameters, resume
-from .analysis import outbursts
-from .io import IncompleteRunWarning, event_log, open_run, series_frame
-from .map import Map, load_map
-from .scenario import Scenario, check_scenario, load_scenario, scenarios
-from .sweep import Sweep, SweepResult, open_sweep
+import importlib
+from typing import TYPE_CHECKING
 
-__version__ = build_info()["version"]
+# The public names and the submodule each comes from. They load when first used (PEP 562), so that
+# `import sahelsim` is quick and the command line (sahelsim/__main__.py) can catch Ctrl-C while
+# NumPy, pandas, xarray and the C++ module load.
+_PUBLIC = {
+    "CheckpointError": "_core", "RunFileError": "_core", "build_info": "_core",
+    "Model": "_model", "checkpoint_info": "_model", "models": "_model", "parameter_table": "_model",
+    "parameters": "_model", "resume": "_model",
+    "outbursts": "analysis",
+    "IncompleteRunWarning": "io", "event_log": "io", "open_run": "io", "series_frame": "io",
+    "Map": "map", "load_map": "map",
+    "Scenario": "scenario", "check_scenario": "scenario", "load_scenario": "scenario", "scenarios": "scenario",
+    "Sweep": "sweep", "SweepResult": "sweep", "open_sweep": "sweep",
+}
 
 #: Submodules with heavier imports (SALib, matplotlib), loaded when first used as
 #: ``sahelsim.sensitivity``, ``sahelsim.calibration``, ``sahelsim.plot`` or ``sahelsim.report``.
@@ -39,11 +46,30 @@ _LAZY_SUBMODULES = ("sensitivity", "calibration", "plot", "report")
 
 
 def __getattr__(name):
-    if name in _LAZY_SUBMODULES:
-        import importlib
-
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    elif name == "__version__":
+        value = importlib.import_module("._core", __name__).build_info()["version"]
+    elif name in _LAZY_SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'sahelsim' has no attribute {name!r}")
+    else:
+        raise AttributeError(f"module 'sahelsim' has no attribute {name!r}")
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_PUBLIC) | {"__version__"} | set(_LAZY_SUBMODULES))
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the names above, as plain imports
+    from ._core import CheckpointError, RunFileError, build_info  # noqa: F401
+    from ._model import Model, checkpoint_info, models, parameter_table, parameters, resume  # noqa: F401
+    from .analysis import outbursts  # noqa: F401
+    from .io import IncompleteRunWarning, event_log, open_run, series_frame  # noqa: F401
+    from .map import Map, load_map  # noqa: F401
+    from .scenario import Scenario, check_scenario, load_scenario, scenarios  # noqa: F401
+    from .sweep import Sweep, SweepResult, open_sweep  # noqa: F401
 
 __all__ = [
     "Model",

@@ -882,7 +882,7 @@ def build_parser() -> argparse.ArgumentParser:
 def command_line() -> List[str]:
     """The command that runs this installation's ``sahelsim`` CLI, for subprocesses: the console
     script next to the running interpreter (its virtual environment), else the one on PATH, else
-    ``python -m sahelsim.cli`` with the running interpreter."""
+    ``python -m sahelsim`` with the running interpreter."""
     import shutil
 
     candidate = os.path.join(os.path.dirname(sys.executable), "sahelsim")
@@ -891,7 +891,7 @@ def command_line() -> List[str]:
     found = shutil.which("sahelsim")
     if found:
         return [found]
-    return [sys.executable, "-m", "sahelsim.cli"]
+    return [sys.executable, "-m", "sahelsim"]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
