@@ -20,11 +20,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <limits>
 #include <map>
+#include <thread>
 #include <utility>
 
 namespace sahelsim::core {
@@ -62,6 +64,10 @@ constexpr off_t kSpaceReserveBytes = off_t{2} << 20;
 constexpr unsigned long long kMetadataMarginBytes = 1ull << 20;
 
 constexpr const char* kStatusAttribute = "run_status";
+// How long the writer waits, when it reopens the closed file to mark it complete, for live readers
+// to close it (see edit_closed_file), and how often it tries.
+constexpr int kReaderWaitMs = 10000;
+constexpr int kReaderPollMs = 20;
 constexpr const char* kStatusReasonAttribute = "run_status_reason";
 
 // Attributes that netCDF readers hide or interpret, plus the ones this writer manages itself.
@@ -576,12 +582,20 @@ struct RunFileWriter::Impl {
   void edit_closed_file(const std::string& what, Edit edit) {
     Hid fapl = file_access_plist(what);
     hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
+    // A live SWMR reader in another process holds a shared lock while the file is open in it:
+    // sahelsim.open_run(live=True) for the moment of one read. Editing the file under a reader
+    // can corrupt the metadata the reader has cached (with HDF5 1.10 its process crashed with a
+    // double free when it closed the file), so wait up to kReaderWaitMs for the readers to close.
+    for (int waited = 0; id < 0 && waited < kReaderWaitMs; waited += kReaderPollMs) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(kReaderPollMs));
+      id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
+    }
 #if SAHELSIM_HAVE_H5P_SET_FILE_LOCKING
     if (id < 0) {
-      // A live SWMR reader (e.g. a monitoring notebook in another process) keeps a shared lock on
-      // the file, which would make the run unfinishable. This writer has just closed the file and
-      // is its only writer, so it bypasses the lock for these few attribute updates; the reader
-      // may briefly see the root attributes change under it.
+      // A reader that keeps the file open (h5py or xarray on the file itself) would make the run
+      // unfinishable. This writer has just closed the file and is its only writer, so it bypasses
+      // the lock for these few attribute updates; such a reader may see the root attributes change
+      // under it (docs/RELIABILITY.md: read a live file with open_run(live=True)).
       check(H5Pset_file_locking(fapl.get(), 0, 1), what);
       id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get());
     }

@@ -88,3 +88,40 @@ def test_live_reader_sees_a_run_while_it_is_written(tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+# Reads the run file at argv[1] with open_run(live=True) every 0.1 s until it has been complete for
+# five reads.
+LIVE_READER = """
+import sys, time, warnings
+import sahelsim
+warnings.simplefilter("ignore")
+status, complete_reads, deadline = "", 0, time.monotonic() + 100
+while complete_reads < 5 and time.monotonic() < deadline:
+    try:
+        ds = sahelsim.open_run(sys.argv[1], live=True)
+    except OSError:  # not created yet, or its header not written yet
+        time.sleep(0.01)
+        continue
+    status = ds.attrs.get("run_status")
+    complete_reads += status == "complete"
+    ds.close()
+    time.sleep(0.1)  # as a monitor polls
+print(status)
+"""
+
+
+def test_a_live_reader_reading_over_and_over_survives_the_end_of_the_run(sahelsim_command, tmp_path):
+    """The writer marks a finished run complete by reopening the closed file; it did so at once, under
+    a live reader's feet, and the reader's process died in HDF5 (double free) when it closed the file.
+    It now waits for live readers to close it (open_run(live=True) reads and closes at once)."""
+    path = tmp_path / "run.h5"
+    writer = subprocess.Popen(sahelsim_command + ["run", "siege-classroom", "--days", "7000", "--snapshot-every",
+                                                  "30", "--threads", "1", "-o", str(path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen([sys.executable, "-c", LIVE_READER, str(path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    out, err = reader.communicate(timeout=150)
+    assert writer.wait(timeout=150) == 0, writer.stderr.read()
+    assert reader.returncode == 0, err
+    assert out.strip() == "complete"

@@ -33,8 +33,8 @@ def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
     ``x``, or ``lat``, ``lon`` for a model on the map); parameters, seed, thread count and build are
     attributes. String variables and coordinates (region names, town names, ...) come back as
     ``str``. A file whose ``run_status`` is not ``complete`` (interrupted or failed run) opens with
-    an :class:`IncompleteRunWarning`. ``live=True`` opens a file that a run is still writing (HDF5
-    SWMR): the Dataset is a snapshot; open again to see more. Example::
+    an :class:`IncompleteRunWarning`. ``live=True`` reads a file that a run is still writing (HDF5
+    SWMR) into memory and closes it: the Dataset is a snapshot; open again to see more. Example::
 
         ds = open_run("run.h5")
         ds["active"].sel(step=10).item()
@@ -55,9 +55,12 @@ def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
     if live or still_open:
         import h5netcdf
 
+        # Read whole and closed at once: a snapshot in memory. (An SWMR reader left open, then closed
+        # with Dataset.close() before its data were read, crashed the process with a double free in
+        # HDF5 1.10 while the writer went on; so did a second open in the same process.)
         try:
-            store = xr.backends.H5NetCDFStore(h5netcdf.File(path, "r", swmr=True, decode_vlen_strings=True))
-            dataset = xr.open_dataset(store)
+            with h5netcdf.File(path, "r", swmr=True, decode_vlen_strings=True) as file:
+                dataset = xr.open_dataset(xr.backends.H5NetCDFStore(file)).load()
         except OSError as error:
             raise _unreadable(path, error) from error
     if still_open:
