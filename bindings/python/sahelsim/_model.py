@@ -332,7 +332,10 @@ class Model:
 
     @property
     def current_date(self) -> Optional[str]:
-        """The date of the current state, ISO 8601: the scenario's start plus ``current_step`` days."""
+        """The date of the day the last step simulated, ISO 8601: step k (k >= 1) simulates the
+        scenario's start plus k - 1 days, so this is the start date both before the first step
+        (``current_step`` 0) and after it, and the scenario's last date after a whole run
+        (mali-2025: '2025-12-31'). None for a model without dates (Epstein)."""
         return self._sim.current_date
 
     @property
