@@ -426,7 +426,7 @@ void SahelModel::define_run_file(core::RunFileWriter& writer) const {
   for (const auto& r : kMarket) writer.add_variable(r.name, core::DataType::float64, {"step", "market"}, r.long_name, r.units);
   writer.add_unlimited_dimension("event", "event number");
   using core::DataType;
-  writer.add_variable("event_day", DataType::int32, {"event"}, "step of the event (days since start_date)");
+  writer.add_variable("event_day", DataType::int32, {"event"}, "step of the event: it happened on start_date + event_day - 1");
   writer.add_variable("event_kind", DataType::int8, {"event"}, "kind of event");
   writer.set_attribute("event_kind", "flag_meanings", event_flag_meanings);
   writer.add_variable("event_lon", DataType::float64, {"event"}, "longitude", "degrees_east");

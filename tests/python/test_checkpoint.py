@@ -264,6 +264,21 @@ def test_resume_without_a_checkpoint(run_cli, tmp_path):
     assert bad.returncode == 2 and "--checkpoint-every -1" in bad.stderr
 
 
+def test_resume_of_an_incomplete_run_without_its_default_checkpoint_mentions_a_named_one(run_cli, tmp_path):
+    # A run started with --checkpoint FILE is resumed with the same option; without it, resume looks
+    # for RUN.h5.ckpt, and its message said only that the run had no checkpoints.
+    import h5py
+
+    path = tmp_path / "run.h5"
+    assert run_cli("run", "epstein", "--steps", "5", "-o", str(path)).returncode == 0
+    with h5py.File(path, "r+") as f:
+        f.attrs["run_status"] = "incomplete"
+    result = run_cli("resume", str(path))
+    assert result.returncode == 2, result.stderr
+    assert "or its checkpoint has another name (--checkpoint FILE at the start: give the same --checkpoint " \
+           "FILE to resume)" in result.stderr
+
+
 def test_ctrl_c_during_resume_exits_130_and_a_second_resume_completes_the_same_file(
         sahelsim_command, run_cli, tmp_path):
     """SIGINT while `sahelsim resume` runs: exit 130 and the file marked incomplete, as for `run`;

@@ -120,7 +120,8 @@ def test_summary_json_writes_the_calibration_indicators(run_cli, tmp_path):
 def test_summary_names_the_scenarios_blockade_day(run_cli):
     result = run_cli("run", "mali-2025", "--days", "3", "-o", "x.h5")
     assert result.returncode == 0, result.stderr
-    assert "blockade   from day 64 (2025-09-03, after the last day run)" in result.stdout
+    # Day 65, as the summary's blockade_start_day: day 1 is the start date (2025-07-01).
+    assert "blockade   from day 65 (2025-09-03, after the last day run)" in result.stdout
     assert "blockade   none in this scenario" in run_cli("run", "mali-2025-no-blockade", "--days", "1",
                                                          "-o", "y.h5").stdout
 

@@ -40,7 +40,7 @@ def test_options_list_the_four_scenarios_with_their_settings(client):
                  "legitimacy_shock", "seed"):
         assert name in settings
     assert settings["blockade"]["default"] is True
-    assert settings["blockade_start_day"]["default"] == 64  # 2025-09-03
+    assert settings["blockade_start_day"]["default"] == 65  # 2025-09-03: day 1 is the start date, as steps
     assert settings["escort_detachments"]["minimum"] == 0 and settings["escort_detachments"]["maximum"] == 200
     no_blockade = next(s for s in options["scenarios"] if s["name"] == "mali-2025-no-blockade")
     assert {s["name"]: s for s in no_blockade["settings"]}["blockade"]["default"] is False
@@ -88,7 +88,8 @@ def test_steps_stop_at_the_end_of_the_period(client):
     ({"army_discipline": 1.5}, "army_discipline = 1.5 is not allowed: expected a number in [0, 1]"),
     ({"army_discipline": "nan"}, "army_discipline = 'nan' is not allowed"),
     ({"blockade": "maybe"}, "blockade = 'maybe' is not allowed: expected true or false"),
-    ({"blockade_start_day": 184}, "blockade_start_day = 184 is not allowed: expected an integer in [0, 183]"),
+    ({"blockade_start_day": 185}, "blockade_start_day = 185 is not allowed: expected an integer in [1, 184]"),
+    ({"blockade_start_day": 0}, "blockade_start_day = 0 is not allowed: expected an integer in [1, 184]"),
     ({"insurgent_strength": 0}, "insurgent_strength = 0 is not allowed: expected a number in [0.1, 5]"),
     ({"seed": -1}, "seed = -1 is not allowed"),
     ({"speed": 3}, "unknown setting 'speed'"),
@@ -173,7 +174,7 @@ def test_blockade_switch_off_is_the_counterfactual_scenario():
 def test_rewritten_siege_classroom_scenario_runs_as_the_bundled_one():
     """The scenario file the demo writes (map data as a directory) gives the bundled run."""
     scenario = sahelsim.load_scenario("siege-classroom")
-    values = scenario_edit.edited_values(scenario, blockade=True, blockade_start_day=31)
+    values = scenario_edit.edited_values(scenario, blockade=True, blockade_start_day=32)  # 2025-02-01
     assert values["events"] == scenario.to_dict()["events"]
     defaults = {s.name: s.default for s in session.sahel_settings(scenario)}
     edited = dict(defaults, insurgent_strength=1.0, legitimacy_shock=0.0)
@@ -195,8 +196,8 @@ def test_rewritten_siege_classroom_scenario_runs_as_the_bundled_one():
 
 def test_class_edits_move_the_blockade_scale_insurgents_and_remove_the_partner():
     scenario = sahelsim.load_scenario("siege-classroom")
-    values = scenario_edit.edited_values(scenario, blockade=True, blockade_start_day=10, insurgent_strength=2.0,
-                                         partner_force=False, shock_delta=-0.2, shock_day=5)
+    values = scenario_edit.edited_values(scenario, blockade=True, blockade_start_day=11, insurgent_strength=2.0,
+                                         partner_force=False, shock_delta=-0.2, shock_day=6)
     kinds = [(e["date"], e["kind"]) for e in values["events"]]
     assert ("2025-01-11", "blockade") in kinds
     assert ("2025-03-11", "lift_blockade") in kinds  # moved with the blockade (was 2025-04-01)

@@ -105,7 +105,7 @@ class Model:
 
             model = sahelsim.Model.from_scenario("siege-classroom", seed=2, threads=2)
             model.step(10)
-            model.current_date          # '2025-01-11'
+            model.current_date          # '2025-01-10': step 10 simulated the tenth day
             model.summary()             # the calibration indicators so far
             model.run(output="siege.h5", snapshot_every=1)   # the remaining days of the period
         """

@@ -28,8 +28,9 @@ model's state every N steps; ``sahelsim resume RUN.h5`` continues a killed or in
 last checkpoint, and the finished run file equals the uninterrupted run's (docs/RELIABILITY.md).
 
 Exit codes: 0 success; 2 bad input (unknown scenario, model, parameter or value; bad option); 3 the
-run file (or the summary file) could not be written; 130 interrupted by Ctrl-C (the run file is kept,
-marked incomplete). ``sahelsim sweep`` exits with 1 when the sweep finished but some of its runs
+run file (or the summary file) could not be written (no such directory, not writable, a directory or
+device at the path, a full disk or the file size limit); 130 interrupted by Ctrl-C (the run file is
+kept, marked incomplete). ``sahelsim sweep`` exits with 1 when the sweep finished but some of its runs
 failed (they are listed in its index; running it again retries them).
 """
 
@@ -353,8 +354,8 @@ def _scenario_summary(model: Model, scenario, result: dict, overrides: Dict[str,
     blockade_dates = [e["date"] for e in scenario.events if e["kind"] == "blockade"]
     if blockade_dates:
         first = datetime.date.fromisoformat(min(blockade_dates))
-        blockade_day = (first - start).days
-        later = ", after the last day run" if blockade_day >= days else ""
+        blockade_day = (first - start).days + 1  # day 1 is the start date (summary_blockade_start_day)
+        later = ", after the last day run" if blockade_day > days else ""
         lines.append(f"blockade   from day {blockade_day} ({first}{later})")
     else:
         lines.append("blockade   none in this scenario")
@@ -419,8 +420,10 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         if status == "complete" and args.checkpoint is None:
             print(f"run file {output} is complete: nothing to resume")
             return 0
+        named = "" if args.checkpoint else (", or its checkpoint has another name (--checkpoint FILE at the "
+                                            "start: give the same --checkpoint FILE to resume)")
         raise BadInput(f"no checkpoint {checkpoint!r} for run file {output!r}: the run was not started with "
-                       f"--checkpoint-every, or was killed before its first checkpoint; run it again")
+                       f"--checkpoint-every, or was killed before its first checkpoint{named}; else run it again")
     if args.threads is not None:
         _check_option("--threads", args.threads, 1, MAX_THREADS)
     if args.summary_json is not None:
@@ -763,7 +766,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sahelsim",
         description="sahelsim: parallel agent-based models of insurgent–state–population dynamics.",
-        epilog="Exit codes: 0 success, 2 bad input, 3 run file not writable, 130 interrupted.",
+        epilog="Exit codes: 0 success, 1 some runs of a sweep failed, 2 bad input, 3 an output cannot be written "
+               "(no such directory, not writable, not a regular file, disk full; a sweep's I/O), 130 interrupted. "
+               "Each command's --help gives its own.",
     )
     parser.add_argument("--version", action="version", version=f"sahelsim {_core.build_info()['version']}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -773,7 +778,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a Sahel scenario (default mali-2025), or another model, write its run file "
                     "(netCDF-4/HDF5) and print a summary: for a scenario, the calibration indicators "
                     "against SAHEL-MODEL.md's targets.",
-        epilog="Exit codes: 0 success, 2 bad input, 3 run file not writable, 130 interrupted.")
+        epilog="Exit codes: 0 success, 2 bad input, 3 the run file or summary file cannot be written (no such "
+               "directory, not writable, not a regular file, disk full), 130 interrupted.")
     run.add_argument("target", nargs="?", metavar="SCENARIO_OR_MODEL",
                      help="a bundled scenario (see `sahelsim scenario list`; default "
                           f"{_core.default_scenario()}), a scenario file, or a model (see `sahelsim models`)")

@@ -156,7 +156,7 @@ def event_log(run: Run) -> pd.DataFrame:
     Example::
 
         log = event_log("runs/mali-2025.h5")
-        log[log.kind == "ambush"].groupby("region", observed=True).size()
+        log[log.kind == "convoy_ambush"].groupby("region", observed=True).size()
     """
     with _dataset(run) as ds:
         if "event" not in ds.dims:

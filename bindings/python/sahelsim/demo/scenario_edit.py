@@ -100,11 +100,12 @@ def _date(text: str) -> datetime.date:
 
 
 def blockade_day(scenario: Scenario) -> Optional[int]:
-    """The day (0 = the start date) of the scenario's first blockade event, None without one."""
+    """The day (1 = the start date, as steps count) of the scenario's first blockade event, None
+    without one."""
     dates = [_date(e["date"]) for e in scenario.events if e["kind"] == "blockade"]
     if not dates:
         return None
-    return (min(dates) - _date(scenario.period["start"])).days
+    return (min(dates) - _date(scenario.period["start"])).days + 1
 
 
 def blockade_events(scenario: Scenario) -> List[Dict[str, Any]]:
@@ -119,8 +120,9 @@ def blockade_events(scenario: Scenario) -> List[Dict[str, Any]]:
 
 def edited_values(scenario: Scenario, *, blockade: bool, blockade_start_day: Optional[int],
                   insurgent_strength: float = 1.0, partner_force: bool = True,
-                  shock_delta: float = 0.0, shock_day: int = 0) -> Dict[str, Any]:
-    """`scenario`'s values with the class's changes:
+                  shock_delta: float = 0.0, shock_day: int = 1) -> Dict[str, Any]:
+    """`scenario`'s values with the class's changes (days of the period count from 1, the start date,
+    as steps do):
 
     - ``blockade`` False removes every blockade and lift; True keeps them (or borrows the
       counterpart's), moved so that the first blockade falls on ``blockade_start_day`` (later lifts
@@ -136,7 +138,7 @@ def edited_values(scenario: Scenario, *, blockade: bool, blockade_start_day: Opt
         moved = [dict(e) for e in blockade_events(scenario)]
         first = min((_date(e["date"]) for e in moved if e["kind"] == "blockade"), default=None)
         if first is not None and blockade_start_day is not None:
-            shift = start + datetime.timedelta(days=blockade_start_day) - first
+            shift = start + datetime.timedelta(days=blockade_start_day - 1) - first
             for e in moved:
                 e["date"] = (_date(e["date"]) + shift).isoformat()
         events += [e for e in moved if start <= _date(e["date"]) <= end]
@@ -150,7 +152,7 @@ def edited_values(scenario: Scenario, *, blockade: bool, blockade_start_day: Opt
             if force["kind"] == "militant":
                 force["strength"] = int(min(1_000_000, max(1, round(force["strength"] * insurgent_strength))))
     if shock_delta:
-        events.append({"date": (start + datetime.timedelta(days=shock_day)).isoformat(), "kind": "legitimacy_shock",
+        events.append({"date": (start + datetime.timedelta(days=shock_day - 1)).isoformat(), "kind": "legitimacy_shock",
                        "delta": float(shock_delta), "note": "legitimacy shock set in sahelsim demo"})
     # The engine keeps events in date order, same-day events in file order; a stable sort keeps that.
     values["events"] = sorted(events, key=lambda e: e["date"])

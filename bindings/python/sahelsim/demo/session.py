@@ -140,14 +140,16 @@ def sahel_settings(scenario: Scenario) -> List[Setting]:
     borrowed = scenario_edit.blockade_events(scenario)
     if day is None and borrowed:
         start = scenario_edit._date(scenario.period["start"])
-        day = min((scenario_edit._date(e["date"]) - start).days for e in borrowed if e["kind"] == "blockade")
-    last_day = scenario.days - 1
+        day = 1 + min((scenario_edit._date(e["date"]) - start).days for e in borrowed if e["kind"] == "blockade")
+    # Days of the period are numbered as steps are (and the summary's blockade_start_day): day 1 is
+    # the start date.
+    last_day = scenario.days
     has_partner = any(f["kind"] == "partner" for f in scenario.forces)
     settings = [
         Setting("blockade", "Blockade of the corridors", "bool", bool(scenario_edit.blockade_day(scenario) is not None),
                 help="the insurgents declare a blockade of the capital's fuel corridors (off: the counterfactual)"),
-        Setting("blockade_start_day", "Blockade starts on day", "int", int(day if day is not None else 0), 0, last_day,
-                1, unit="day", help=f"day of the period (0 = {scenario.period['start']}) of the first blockade"),
+        Setting("blockade_start_day", "Blockade starts on day", "int", int(day if day is not None else 1), 1, last_day,
+                1, unit="day", help=f"day of the period (1 = {scenario.period['start']}) of the first blockade"),
         _from_registry(registry["escort_detachments"], "Escort detachments", value("escort_detachments"),
                        "army detachments that can escort a convoy at once", 1),
         _from_registry(registry["escort_troops_per_convoy"], "Soldiers per escort", value("escort_troops_per_convoy"),
@@ -164,8 +166,8 @@ def sahel_settings(scenario: Scenario) -> List[Setting]:
                        "mean legitimacy of the state where it is in control at the start", 0.05),
         Setting("legitimacy_shock", "Legitimacy shock", "real", 0.0, -1.0, 1.0, 0.05,
                 help="a scandal (negative) or a reform (positive) added to legitimacy on the shock day"),
-        Setting("legitimacy_shock_day", "Shock on day", "int", int(day if day is not None else 0), 0, last_day, 1,
-                unit="day", help="day of the period of the legitimacy shock"),
+        Setting("legitimacy_shock_day", "Shock on day", "int", int(day if day is not None else 1), 1, last_day, 1,
+                unit="day", help=f"day of the period (1 = {scenario.period['start']}) of the legitimacy shock"),
         Setting("seed", "Seed", "int", int(scenario.seed), 0, MAX_SCENARIO_SEED, 1,
                 help="random streams: the same seed and settings give the same run"),
     ]

@@ -293,7 +293,7 @@ function markers() {
   // A dotted line on the blockade's first day.
   const st = demo.static;
   if (st.model !== "sahel" || !st.settings.blockade) return [];
-  const day = stepDates([st.settings.blockade_start_day + 1])[0];
+  const day = stepDates([st.settings.blockade_start_day])[0];  // day k is step k
   return [{ type: "line", xref: "x", yref: "paper", x0: day, x1: day, y0: 0, y1: 1,
     line: { color: "#444", width: 1, dash: "dot" } }];
 }
