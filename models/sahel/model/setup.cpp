@@ -419,28 +419,28 @@ void SahelModel::State::build_routes() {
     corridor_depot.push_back(depot);
     if (depot >= 0) (*m.is_depot)[depot] = 1;
     // Corridor shares: parameters by port (Lomé and Tema split theirs; Niamey to its first corridor).
-    std::string port = c.port;
+    // A depot's orders are split between its corridors in proportion to them.
+    const std::string& port = c.port;
     double share = 0.0;
+    bool by_parameter = true;
     if (port == "Abidjan" || port == "San-Pédro") share = p("corridor_share_abidjan");
     else if (port == "Dakar") share = p("corridor_share_dakar");
     else if (port == "Conakry") share = p("corridor_share_conakry");
     else if (port == "Nouakchott") share = p("corridor_share_nouakchott");
     else if (port == "Lomé" || port == "Tema") share = p("corridor_share_lome_tema") / 2.0;
     else if (port == "Niamey") share = c.destination == "Gao" ? p("corridor_share_niamey") : 0.0;
-    else share = 0.0;
+    else by_parameter = false;
     corridor_share.push_back(share);
+    corridor_share_by_parameter.push_back(by_parameter);
   }
-  // A depot whose corridors' ports have no share parameter (a user's or the classroom's map) splits
-  // its imports equally between them.
+  // A depot none of whose corridors' ports has a share parameter (a user's or the classroom's map)
+  // splits its imports equally between them. A depot whose parameters are all 0 imports nothing.
   for (std::size_t c = 0; c < corridors.size(); ++c) {
-    if (corridor_depot[c] < 0 || corridor_share[c] > 0) continue;
-    double depot_total = 0.0;
+    if (corridor_depot[c] < 0) continue;
+    bool any_parameter = false;
     for (std::size_t c2 = 0; c2 < corridors.size(); ++c2)
-      if (corridor_depot[c2] == corridor_depot[c]) depot_total += corridor_share[c2];
-    if (depot_total <= 0) {
-      for (std::size_t c2 = 0; c2 < corridors.size(); ++c2)
-        if (corridor_depot[c2] == corridor_depot[c]) corridor_share[c2] = 1.0;
-    }
+      if (corridor_depot[c2] == corridor_depot[c]) any_parameter = any_parameter || corridor_share_by_parameter[c2];
+    if (!any_parameter) corridor_share[c] = 1.0;
   }
   corridor_queue.assign(corridors.size(), 0.0);
   corridor_risk.assign(corridors.size(), 0.0);

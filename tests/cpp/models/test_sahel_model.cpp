@@ -471,6 +471,29 @@ TEST(SahelModelHarvest, TheHarvestComesOnItsDayOfTheYearInLeapYearsToo) {
   EXPECT_EQ(harvests, (std::vector<std::string>{"2027-12-31", "2028-12-31"}));
 }
 
+// ---- imports --------------------------------------------------------------------------------------
+
+double tankers_sent_in(const Scenario& s, int days) {
+  SahelModel model(s, map_for(s), 2);
+  const std::size_t sent = series_index(model, "tankers_sent");
+  double total_sent = 0.0;
+  for (int day = 0; day < days; ++day) {
+    model.step();
+    total_sent += model.series_values()[sent];
+  }
+  return total_sent;
+}
+
+TEST(SahelModelImports, CorridorWeightsOfZeroEverywhereStopEveryImport) {
+  // The weights split each depot's orders between its corridors; all 0 is an embargo (they were
+  // silently replaced by equal weights).
+  Scenario s = bundled("mali-2025");
+  for (const char* port : {"abidjan", "dakar", "conakry", "nouakchott", "lome_tema", "niamey"})
+    s.parameters.set(std::string("corridor_share_") + port, 0.0);
+  EXPECT_EQ(tankers_sent_in(s, 30), 0.0);
+  EXPECT_GT(tankers_sent_in(bundled("mali-2025"), 30), 0.0);
+}
+
 // ---- interface -----------------------------------------------------------------------------------
 
 TEST(SahelModelInterface, SeriesValuesMatchTheirSpecs) {
