@@ -349,7 +349,7 @@ class Model:
         return self._sim.snapshot_every_days
 
     def summary(self) -> Dict[str, Any]:
-        """The calibration indicators of SAHEL-MODEL.md measured on the run so far, with the keys of
+        """The calibration indicators (docs/ODD.md §9) measured on the run so far, with the keys of
         ``sahelsim run --summary-json``: ``fuel_price_ratio_bamako``, ``electricity_hours_bamako_min``,
         ``tankers_destroyed``, ``tankers_destroyed_first_90_days``, ``max_convoy_loss_fraction``,
         ``max_attacks_one_day``, ``max_attack_spread_km_one_day``, ``state_share_civilian_deaths``,

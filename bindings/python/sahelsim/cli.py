@@ -20,8 +20,8 @@
 ``sahelsim run`` with no argument runs the default scenario, mali-2025. A bundled scenario name or a
 scenario file runs the Sahel model: one step a day, --days defaults to the scenario's period, --seed
 to its seed, --snapshot-every to its output.snapshot_every_days, -o to its output.path or else
-runs/NAME.h5 (the directory is created), --threads to every core; --set overrides its [parameters].
-The run ends with the calibration indicators against SAHEL-MODEL.md's targets; --summary-json FILE
+runs/NAME.h5 (the directory of these defaults is created), --threads to every core; --set overrides its [parameters].
+The run ends with the calibration indicators against their targets (docs/ODD.md §9); --summary-json FILE
 writes them as one JSON object. The name of another model (epstein, epstein-ethnic) runs it as
 before, --steps N steps (default 500) into runs/MODEL-seedS.h5. --checkpoint-every N saves the
 model's state every N steps; ``sahelsim resume RUN.h5`` continues a killed or interrupted run from its
@@ -369,7 +369,7 @@ def _scenario_summary(model: Model, scenario, result: dict, overrides: Dict[str,
 
 def _indicator_lines(summary: Dict[str, Any], blockade: bool) -> List[str]:
     """The calibration indicators against their targets, one a line."""
-    lines = [f"{'# calibration indicator (# = target in SAHEL-MODEL.md)':54s} {'value':>15s}   target"]
+    lines = [f"{'# calibration indicator (# = target in docs/ODD.md §9)':54s} {'value':>15s}   target"]
     known = set()
     for key, number, label, spec, target in _INDICATORS:
         if key == "legitimacy":
@@ -777,7 +777,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run a scenario (default mali-2025) or a model and write its run file",
         description="Run a Sahel scenario (default mali-2025), or another model, write its run file "
                     "(netCDF-4/HDF5) and print a summary: for a scenario, the calibration indicators "
-                    "against SAHEL-MODEL.md's targets.",
+                    "against their targets (docs/ODD.md §9, docs/VALIDATION.md).",
         epilog="Exit codes: 0 success, 2 bad input, 3 the run file or summary file cannot be written (no such "
                "directory, not writable, not a regular file, disk full), 130 interrupted.")
     run.add_argument("target", nargs="?", metavar="SCENARIO_OR_MODEL",
