@@ -116,6 +116,7 @@ py::dict checkpoint_info_to_python(const core::CheckpointInfo& info) {
     py::dict run;
     run["output"] = info.run->output_path;
     run["created_utc"] = info.run->created_utc;
+    run["run_id"] = info.run->run_id;
     run["steps"] = info.run->steps;
     run["first_step"] = info.run->first_step;
     run["snapshot_every"] = info.run->snapshot_every;

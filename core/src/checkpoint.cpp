@@ -162,6 +162,7 @@ CheckpointInfo read_header(StateReader& in, const std::string& path) {
     CheckpointRun run;
     run.output_path = in.string();
     run.created_utc = in.string();
+    run.run_id = in.string();
     run.steps = in.i64();
     run.first_step = in.i64();
     run.snapshot_every = in.i64();
@@ -366,6 +367,7 @@ void save_checkpoint(const Model& model, const std::string& path, const Checkpoi
   if (run) {
     payload.string(run->output_path);
     payload.string(run->created_utc);
+    payload.string(run->run_id);
     payload.i64(run->steps);
     payload.i64(run->first_step);
     payload.i64(run->snapshot_every);

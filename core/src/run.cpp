@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <utility>
 
@@ -23,6 +24,19 @@ std::string utc_now() {
   return text;
 }
 
+// 128 random bits as 32 hex digits: tells a run file (and its checkpoints) from every other run's,
+// also from one started in the same second with the same settings (created_utc has whole seconds).
+std::string new_run_id() {
+  std::random_device entropy;
+  std::string id;
+  static const char digits[] = "0123456789abcdef";
+  for (int word = 0; word < 4; ++word) {
+    std::uint32_t bits = entropy();
+    for (int k = 0; k < 8; ++k, bits >>= 4) id += digits[bits & 0xF];
+  }
+  return id;
+}
+
 class RunFileRecorder {
  public:
   /// A new run file; or, with `resume`, the run file of a checkpoint rebuilt up to its step.
@@ -30,7 +44,8 @@ class RunFileRecorder {
       : model_(model),
         writer_(options.output_path, resume ? resume->run->file : options.file),
         snapshot_every_(options.snapshot_every),
-        created_utc_(resume ? resume->run->created_utc : utc_now()) {
+        created_utc_(resume ? resume->run->created_utc : utc_now()),
+        run_id_(resume ? resume->run->run_id : new_run_id()) {
     try {
       define(options, resume);
     } catch (...) {
@@ -58,6 +73,7 @@ class RunFileRecorder {
     writer_.set_attribute("", "hdf5_version", build.hdf5_version);
     writer_.set_attribute("", "boost_version", build.boost_version);
     writer_.set_attribute("", "created_utc", created_utc_);
+    writer_.set_attribute("", "run_id", run_id_);
     writer_.set_attribute("", "schedule", model.describe_schedule());
     for (const auto& spec : model.parameters().specs()) {
       const ParameterValue& value = model.parameters().value(spec.name);
@@ -95,8 +111,9 @@ class RunFileRecorder {
     }
     model.define_run_file(writer_);
     if (resume) {
-      // The file must be the one this run wrote: its model, seed, parameters, creation time (to the
-      // second), steps requested and snapshot interval (two runs started in one second differ there).
+      // The file must be the one this run wrote: its model, seed, creation time, steps requested,
+      // snapshot interval, parameters and, last (the first difference is the one reported), its run
+      // id, which tells apart two runs alike in all of these (started in the same second).
       std::vector<std::pair<std::string, std::string>> identity = {
           {"model", model.model_name()},
           {"seed", std::to_string(static_cast<std::int64_t>(model.seed()))},
@@ -115,6 +132,7 @@ class RunFileRecorder {
           identity.emplace_back(spec.name, to_string(value));
         }
       }
+      identity.emplace_back("run_id", resume->run->run_id);
       try {
         writer_.copy_records_from(options.output_path, resume->run->records, identity);
       } catch (const std::invalid_argument& error) {
@@ -124,6 +142,7 @@ class RunFileRecorder {
   }
 
   const std::string& created_utc() const { return created_utc_; }
+  const std::string& run_id() const { return run_id_; }
 
   void record() {
     const std::int64_t step = model_.current_step();
@@ -166,6 +185,7 @@ class RunFileRecorder {
   RunFileWriter writer_;
   std::int64_t snapshot_every_;
   std::string created_utc_;
+  std::string run_id_;
 };
 
 /// fsync of a file by path (any descriptor flushes the file's data); a failure costs durability
@@ -240,6 +260,7 @@ RunResult run_model(Model& model, const RunOptions& given) {
       sync_to_disk(options.output_path);  // ...also after a power failure
       run.output_path = options.output_path;
       run.created_utc = recorder->created_utc();
+      run.run_id = recorder->run_id();
       run.steps = done_before + options.steps;
       run.first_step = first_step;
       run.snapshot_every = options.snapshot_every;

@@ -26,6 +26,7 @@ _spec.loader.exec_module(regenerate_golden)
 # File attributes that legitimately differ between two runs of the same configuration.
 EXCLUDED_ATTRIBUTES = {
     "created_utc",  # wall-clock times
+    "run_id",  # random: tells this run's file and checkpoints from every other run's
     "finished_utc",
     "wall_seconds",
     "threads",  # the thread count (results must not depend on it; that is what is tested)

@@ -493,6 +493,15 @@ TEST_F(ResumeTest, AModelNotRestoredFromTheCheckpointIsRefused) {
   EXPECT_NE(message.find("was not restored from it"), std::string::npos) << message;
 }
 
+// Fills the fixed-length text attribute `name` of the file's root with `fill` (same length).
+void overwrite_text_attribute(const std::string& path, const char* name, char fill) {
+  Owned file = open_file(path, H5F_ACC_RDWR);
+  Owned attribute(H5Aopen(file.get(), name, H5P_DEFAULT), H5Aclose);
+  Owned type(H5Aget_type(attribute.get()), H5Tclose);
+  std::vector<char> text(H5Tget_size(type.get()), fill);
+  H5Awrite(attribute.get(), type.get(), text.data());
+}
+
 TEST_F(ResumeTest, TheRunFileOfAnotherRunIsRefusedAndLeftUntouched) {
   interrupted_run(12);
   const std::string other = (directory_ / "other.h5").string();
@@ -502,14 +511,7 @@ TEST_F(ResumeTest, TheRunFileOfAnotherRunIsRefusedAndLeftUntouched) {
     o.checkpoint_every = 0;
     run_model(model, o);
   }
-  // Make the other file's created_utc differ for sure.
-  {
-    Owned file = open_file(other, H5F_ACC_RDWR);
-    Owned attribute(H5Aopen(file.get(), "created_utc", H5P_DEFAULT), H5Aclose);
-    Owned type(H5Aget_type(attribute.get()), H5Tclose);
-    std::vector<char> text(H5Tget_size(type.get()), 'x');
-    H5Awrite(attribute.get(), type.get(), text.data());
-  }
+  overwrite_text_attribute(other, "created_utc", 'x');  // make it differ for sure
   const auto before = read_bytes(other);
   const std::string message = refused_resume(other);
   EXPECT_NE(message.find("created_utc"), std::string::npos) << message;
@@ -536,6 +538,19 @@ TEST_F(ResumeTest, ARunFileOfTheSameSecondButOtherStepsIsRefused) {
     EXPECT_NE(message.find(attribute), std::string::npos) << message;
     EXPECT_EQ(read_bytes(copy), before) << attribute;
   }
+}
+
+TEST_F(ResumeTest, AnotherRunsFileThatDiffersOnlyInItsRunIdIsRefused) {
+  // Two runs with the same settings started in the same second differ only in their random run id:
+  // a copy of this run's file with another id stands for the other run's.
+  interrupted_run(12);
+  const std::string copy = (directory_ / "same-second.h5").string();
+  std::filesystem::copy_file(path_, copy);
+  overwrite_text_attribute(copy, "run_id", '0');
+  const auto before = read_bytes(copy);
+  const std::string message = refused_resume(copy);
+  EXPECT_NE(message.find("run_id"), std::string::npos) << message;
+  EXPECT_EQ(read_bytes(copy), before);
 }
 
 TEST_F(ResumeTest, ARunFileWithFewerRecordsThanTheCheckpointIsRefused) {

@@ -43,7 +43,7 @@ namespace sahelsim::core {
 
 class Model;
 
-inline constexpr std::uint32_t kCheckpointFormatVersion = 1;
+inline constexpr std::uint32_t kCheckpointFormatVersion = 2;  // 2: CheckpointRun::run_id
 
 /// A checkpoint that cannot be used: unreadable, corrupt, truncated, of another format or sahelsim
 /// version, or made by another model, parameters, seed or scenario. Bad input: derives from
@@ -142,6 +142,7 @@ class StateReader {
 struct CheckpointRun {
   std::string output_path;        // the run file as the run named it
   std::string created_utc;        // its created_utc attribute (checked when resuming)
+  std::string run_id;             // its run_id attribute: 32 random hex digits (checked when resuming)
   std::int64_t steps = 0;         // steps the run was asked for (its steps_requested)
   std::int64_t first_step = 0;    // the model's step when the run started
   std::int64_t snapshot_every = 0;
