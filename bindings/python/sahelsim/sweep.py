@@ -34,6 +34,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 import uuid
 import warnings
@@ -984,20 +985,34 @@ class _ExecutorBackend:
         self._fill()
 
     def _fill(self) -> None:
-        # Our own pool starts its worker processes in submit(), from this thread: with SIGINT blocked
+        # Our own pool starts its worker processes in submit(), from this thread. With SIGINT blocked
         # here they are born with it blocked (a mask survives the spawn's exec), so Ctrl-C does not
         # interrupt them while they import sahelsim (each printed a KeyboardInterrupt traceback);
-        # close() stops them. A SIGINT that comes meanwhile waits, pending, until the mask is restored.
-        blocked = self._make is not None and hasattr(signal, "pthread_sigmask")
-        if blocked:
-            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        # close() stops them. Ctrl-C may still reach this process through another thread: its
+        # KeyboardInterrupt waits until the submissions are done, as one that came between starting a
+        # worker and sending it its task left the worker to die on an empty pipe (EOFError traceback).
+        ours = self._make is not None
+        mask = ours and hasattr(signal, "pthread_sigmask")
+        handler = ours and threading.current_thread() is threading.main_thread()
+        interrupted: List[Any] = []
+        if handler:
+            previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(frame))
+        if mask:
+            previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             while self._waiting and (self._window is None or len(self._pending) < self._window):
                 task = self._waiting.pop(0)
                 self._pending[self._executor.submit(self._function, task)] = task
         finally:
-            if blocked:
-                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+            if mask:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+            if handler:
+                signal.signal(signal.SIGINT, previous_handler)
+        if interrupted:
+            if callable(previous_handler):  # Python's default_int_handler raises KeyboardInterrupt
+                previous_handler(signal.SIGINT, interrupted[-1])
+            elif previous_handler != signal.SIG_IGN:
+                raise KeyboardInterrupt
 
     def poll(self, timeout: float) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
         if not self._pending:
