@@ -4,7 +4,7 @@
 // The paper's C/A is ambiguous in published replications (EPSTEIN.md, ambiguity 1):
 //   as_written  the real ratio C/A;
 //   floor       floor(C/A), as NetLogo's Rebellion: P = 0 whenever actives outnumber cops;
-//   round       round(C/A) (half away from zero), as Mesa's example.
+//   round       round(C/A) with halves to even (Python's round()), as Mesa's example.
 #pragma once
 
 #include <cmath>
@@ -23,12 +23,20 @@ inline ArrestRule parse_arrest_rule(const std::string& name) {
                               "' is not allowed: expected one of: as_written, floor, round");
 }
 
+/// Python's round(): to the nearest integer, halves to the even one (0.5 -> 0, 1.5 -> 2, 2.5 -> 2), as
+/// Mesa's example computes round(cops / actives).
+inline double round_half_to_even(double x) {
+  const double nearest = std::round(x);  // halves away from zero
+  if (std::fabs(x - std::trunc(x)) == 0.5 && std::fmod(nearest, 2.0) != 0.0) return nearest - std::copysign(1.0, x);
+  return nearest;
+}
+
 inline double cop_to_active_ratio(int cops, int actives, ArrestRule rule) {
   const double ratio = static_cast<double>(cops) / static_cast<double>(actives);
   switch (rule) {
     case ArrestRule::as_written: return ratio;
     case ArrestRule::floor: return static_cast<double>(cops / actives);
-    case ArrestRule::round: return std::round(ratio);
+    case ArrestRule::round: return round_half_to_even(ratio);
   }
   return ratio;
 }

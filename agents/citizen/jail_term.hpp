@@ -36,6 +36,8 @@ double draw_jail_term(Stream& stream, double max_jail_term, JailDraw draw) {
     return std::floor(boost::random::uniform_real_distribution<double>(0.0, whole)(stream));
   switch (draw) {
     case JailDraw::continuous:
+      // U(0, 0) is 0 (Boost's distribution would loop for ever on equal bounds).
+      if (max_jail_term <= 0.0) return 0.0;
       return boost::random::uniform_real_distribution<double>(0.0, max_jail_term)(stream);
     case JailDraw::int_below: {
       if (whole <= 0.0) return 0.0;

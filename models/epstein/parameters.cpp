@@ -39,7 +39,7 @@ std::vector<ParameterSpec> common_parameters(double vision, double legitimacy, d
              "(always, as NetLogo Rebellion's cops)",
              "the paper's run 1 has no movement; NetLogo Rebellion's switch stops only the citizens"),
       choice("arrest_rule", "floor", {"as_written", "floor", "round"},
-             "how C/A enters P: the real ratio, floor(C/A) or round(C/A)", kNetLogo),
+             "how C/A enters P: the real ratio, floor(C/A) or round(C/A) with halves to even (Mesa)", kNetLogo),
       choice("neighborhood", "disc", {"disc", "von_neumann", "moore"},
              "vision geometry: Euclidean disc, von Neumann diamond or Moore square", kNetLogo),
       choice("jail_draw", "int_below", {"continuous", "int_below", "int_inclusive"},
@@ -51,7 +51,7 @@ std::vector<ParameterSpec> common_parameters(double vision, double legitimacy, d
              "A = 1 + other actives in vision (once), or also + 1 for the agent itself when active "
              "(twice, NetLogo's vision includes the own cell)",
              kNetLogo),
-      boolean("cop_moves_to_arrest", true, "an arresting cop moves onto the arrested citizen's cell",
+      boolean("cop_moves_to_arrest", true, "an arresting cop moves onto the arrested citizen's cell (not with jailed_hold_cell: the cell stays the citizen's)",
               kNetLogo),
       choice("action_order", "move_then_decide", {"decide_then_move", "move_then_decide"},
              "within a step, agents decide (cops arrest) before or after they move", kNetLogo),

@@ -120,3 +120,18 @@ def test_negative_step_count_raises_value_error():
 def test_counts_beyond_the_core_and_an_empty_output_raise_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("activation", ["sequential", "synchronous"])
+def test_continuous_jail_terms_with_a_maximum_of_zero_release_at_once(activation):
+    # U(0, 0) hung for ever (Boost's distribution on equal bounds), and Ctrl-C could not stop it.
+    model = sahelsim.Model("epstein", seed=1, width=10, height=10, movement=False, citizen_density=0.5,
+                           cop_density=0.05, legitimacy=0.0, threshold=0.0, k=0.0, max_jail_term=0.0,
+                           jail_draw="continuous", activation=activation)
+    arrests = 0
+    for _ in range(3):
+        model.step(1)
+        arrests += model.series()["arrests"]
+    assert model.current_step == 3
+    assert arrests > 0  # terms of 0 were drawn

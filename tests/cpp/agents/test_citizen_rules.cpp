@@ -58,9 +58,13 @@ TEST(ArrestProbability, FloorRuleIsZeroWhenActivesOutnumberCops) {
   EXPECT_DOUBLE_EQ(citizen::estimated_arrest_probability(3, 2, k, ArrestRule::floor), 1.0 - std::exp(-2.3));
 }
 
-TEST(ArrestProbability, RoundRuleRoundsHalfAwayFromZero) {
-  // round(1/2) = 1, so one cop facing two actives still deters like one facing one.
-  EXPECT_DOUBLE_EQ(citizen::estimated_arrest_probability(1, 2, k, ArrestRule::round), 1.0 - std::exp(-2.3));
+TEST(ArrestProbability, RoundRuleRoundsHalvesToEvenAsPythonAndMesaDo) {
+  // Mesa's example computes Python's round(C / A): halves go to the even integer, so one cop facing
+  // two actives does not deter at all (round(0.5) = 0), and round(2.5) = 2.
+  EXPECT_EQ(citizen::estimated_arrest_probability(1, 2, k, ArrestRule::round), 0.0);
+  EXPECT_DOUBLE_EQ(citizen::estimated_arrest_probability(3, 2, k, ArrestRule::round), 1.0 - std::exp(-2.0 * 2.3));
+  EXPECT_DOUBLE_EQ(citizen::estimated_arrest_probability(5, 2, k, ArrestRule::round), 1.0 - std::exp(-2.0 * 2.3));
+  EXPECT_DOUBLE_EQ(citizen::estimated_arrest_probability(2, 3, k, ArrestRule::round), 1.0 - std::exp(-2.3));
   EXPECT_EQ(citizen::estimated_arrest_probability(1, 3, k, ArrestRule::round), 0.0);  // round(0.33) = 0
 }
 
@@ -130,6 +134,11 @@ TEST(JailTerm, IntInclusiveDrawsEveryIntegerFromZeroToMaximum) {
 
 TEST(JailTerm, IntBelowWithZeroMaximumIsZero) {
   EXPECT_EQ(integer_terms(0.0, JailDraw::int_below), (std::set<double>{0}));
+}
+
+TEST(JailTerm, ContinuousWithZeroMaximumIsZero) {
+  // U(0, 0): Boost's uniform_real_distribution with equal bounds never returned (the run hung).
+  EXPECT_EQ(integer_terms(0.0, JailDraw::continuous), (std::set<double>{0}));
 }
 
 TEST(JailTerm, HugeFiniteMaximumDrawsLongTermsWithinRangeUnderEveryDraw) {
