@@ -55,9 +55,10 @@ def open_run(path: os.PathLike | str, *, live: bool = False) -> xr.Dataset:
     if live or still_open:
         import h5netcdf
 
-        # Read whole and closed at once: a snapshot in memory. (An SWMR reader left open, then closed
-        # with Dataset.close() before its data were read, crashed the process with a double free in
-        # HDF5 1.10 while the writer went on; so did a second open in the same process.)
+        # Read whole and closed at once: a snapshot in memory. The file is held only for the read, so
+        # the writer, which waits for readers to close the file before it marks the run complete
+        # (core/src/run_file.cpp), need not edit it under this reader: with HDF5 1.10 such a reader
+        # crashed (double free) at its next close or open (docs/RELIABILITY.md).
         try:
             with h5netcdf.File(path, "r", swmr=True, decode_vlen_strings=True) as file:
                 dataset = xr.open_dataset(xr.backends.H5NetCDFStore(file)).load()
