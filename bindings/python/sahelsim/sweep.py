@@ -993,7 +993,9 @@ class _ExecutorBackend:
         # worker and sending it its task left the worker to die on an empty pipe (EOFError traceback).
         ours = self._make is not None
         mask = ours and hasattr(signal, "pthread_sigmask")
-        handler = ours and threading.current_thread() is threading.main_thread()
+        # (signal.signal works in the main thread only; getsignal is None for a handler set outside Python)
+        handler = ours and threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGINT) is not None
         interrupted: List[Any] = []
         if handler:
             previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(frame))
