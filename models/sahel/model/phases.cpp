@@ -1075,6 +1075,7 @@ void SahelModel::State::villages_respond() {
     }
     // Flight and recruitment were both drawn from the morning's residents: no more flee than are left.
     const double fled = std::min((*v.displaced_today)[i], std::max(0.0, (*v.residents)[i] - (*v.displaced_in)[i]));
+    (*v.displaced_today)[i] = fled;
     if (fled == 0.0) continue;
     const std::int32_t mk = (*v.market)[i];
     const std::int32_t host = std::int32_t((*m.town)[mk]);
