@@ -45,7 +45,7 @@ import pandas as pd
 import xarray as xr
 
 from . import _core
-from ._model import MAX_SCENARIO_SEED, MAX_THREADS, Model, available_threads
+from ._model import MAX_THREADS, Model, available_threads
 from ._model import _check_count as _count
 from ._model import parameters as parameter_specs
 
@@ -297,9 +297,7 @@ class Sweep:
                              + (f" (did you mean {close[0]!r}?)" if close else ""))
         self.design: str = design
         self.replicates = _count("replicates", replicates, 1, MAX_SWEEP_RUNS)
-        self.seed = _count("seed", seed, 0)
-        if self.seed > MAX_SCENARIO_SEED:
-            raise ValueError(f"seed = {seed} is not allowed: expected an integer in [0, {MAX_SCENARIO_SEED}]")
+        self.seed = _count("seed", seed, 0)  # at most 2**63 - 1: also a scenario's seed range (MAX_SCENARIO_SEED)
         self.threads_per_run = _count("threads_per_run", threads_per_run, 1, MAX_THREADS)
         self.second_order = _flag("second_order", second_order)
         self.levels = _count("levels", levels, 2)
