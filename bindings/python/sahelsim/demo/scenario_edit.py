@@ -99,10 +99,10 @@ def _date(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)
 
 
-def blockade_day(scenario: Scenario) -> Optional[int]:
-    """The day (1 = the start date, as steps count) of the scenario's first blockade event, None
-    without one."""
-    dates = [_date(e["date"]) for e in scenario.events if e["kind"] == "blockade"]
+def blockade_day(scenario: Scenario, events: Optional[List[Dict[str, Any]]] = None) -> Optional[int]:
+    """The day of the scenario's period (1 = the start date, as steps count) of the first blockade
+    among `events` (default: the scenario's own), None without one."""
+    dates = [_date(e["date"]) for e in (scenario.events if events is None else events) if e["kind"] == "blockade"]
     if not dates:
         return None
     return (min(dates) - _date(scenario.period["start"])).days + 1

@@ -136,17 +136,14 @@ def sahel_settings(scenario: Scenario) -> List[Setting]:
     def value(name: str) -> Any:
         return params.get(name, registry[name]["default"])
 
-    day = scenario_edit.blockade_day(scenario)
-    borrowed = scenario_edit.blockade_events(scenario)
-    if day is None and borrowed:
-        start = scenario_edit._date(scenario.period["start"])
-        day = 1 + min((scenario_edit._date(e["date"]) - start).days for e in borrowed if e["kind"] == "blockade")
     # Days of the period are numbered as steps are (and the summary's blockade_start_day): day 1 is
-    # the start date.
+    # the start date. The blockade's day is the scenario's own, or its counterpart's (blockade_events).
+    own_blockade = scenario_edit.blockade_day(scenario) is not None
+    day = scenario_edit.blockade_day(scenario, scenario_edit.blockade_events(scenario))
     last_day = scenario.days
     has_partner = any(f["kind"] == "partner" for f in scenario.forces)
     settings = [
-        Setting("blockade", "Blockade of the corridors", "bool", bool(scenario_edit.blockade_day(scenario) is not None),
+        Setting("blockade", "Blockade of the corridors", "bool", own_blockade,
                 help="the insurgents declare a blockade of the capital's fuel corridors (off: the counterfactual)"),
         Setting("blockade_start_day", "Blockade starts on day", "int", int(day if day is not None else 1), 1, last_day,
                 1, unit="day", help=f"day of the period (1 = {scenario.period['start']}) of the first blockade"),
