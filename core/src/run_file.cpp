@@ -64,11 +64,12 @@ constexpr off_t kSpaceReserveBytes = off_t{2} << 20;
 constexpr unsigned long long kMetadataMarginBytes = 1ull << 20;
 
 constexpr const char* kStatusAttribute = "run_status";
+constexpr const char* kStatusReasonAttribute = "run_status_reason";
+
 // How long the writer waits, when it reopens the closed file to mark it complete, for live readers
 // to close it (see edit_closed_file), and how often it tries.
 constexpr int kReaderWaitMs = 10000;
 constexpr int kReaderPollMs = 20;
-constexpr const char* kStatusReasonAttribute = "run_status_reason";
 
 // Attributes that netCDF readers hide or interpret, plus the ones this writer manages itself.
 bool is_reserved_attribute(const std::string& name) {

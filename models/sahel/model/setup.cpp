@@ -409,6 +409,7 @@ void SahelModel::State::build_routes() {
   // Import routes: from the border crossing to the corridor's destination.
   const auto& corridors = map->corridors();
   const auto& rn = map->roads();
+  std::vector<bool> share_by_parameter;  // per corridor: its port has a corridor_share_* parameter
   for (const Corridor& c : corridors) {
     std::size_t from = 0;
     for (std::size_t i = 0; i < c.route.towns.size(); ++i)
@@ -431,7 +432,7 @@ void SahelModel::State::build_routes() {
     else if (port == "Niamey") share = c.destination == "Gao" ? p("corridor_share_niamey") : 0.0;
     else by_parameter = false;
     corridor_share.push_back(share);
-    corridor_share_by_parameter.push_back(by_parameter);
+    share_by_parameter.push_back(by_parameter);
   }
   // A depot none of whose corridors' ports has a share parameter (a user's or the classroom's map)
   // splits its imports equally between them. A depot whose parameters are all 0 imports nothing.
@@ -439,7 +440,7 @@ void SahelModel::State::build_routes() {
     if (corridor_depot[c] < 0) continue;
     bool any_parameter = false;
     for (std::size_t c2 = 0; c2 < corridors.size(); ++c2)
-      if (corridor_depot[c2] == corridor_depot[c]) any_parameter = any_parameter || corridor_share_by_parameter[c2];
+      if (corridor_depot[c2] == corridor_depot[c]) any_parameter = any_parameter || share_by_parameter[c2];
     if (!any_parameter) corridor_share[c] = 1.0;
   }
   corridor_queue.assign(corridors.size(), 0.0);

@@ -263,7 +263,6 @@ struct SahelModel::State {
   std::vector<std::int32_t> corridor_route;        // per map corridor: index into routes (Malian part)
   std::vector<std::int32_t> corridor_depot;        // per corridor: destination market
   std::vector<double> corridor_share;              // per corridor
-  std::vector<bool> corridor_share_by_parameter;   // per corridor: its port has a corridor_share_* parameter
   std::vector<double> corridor_queue;              // tankers waiting at the border (fractional)
   std::vector<double> corridor_risk;               // drivers' perceived loss per trip
   std::vector<std::uint8_t> corridor_blockaded, corridor_ever_blockaded;
